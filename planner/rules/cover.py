@@ -1,0 +1,76 @@
+"""Coverage: staff on each shift template, and per location, time window and role."""
+
+from __future__ import annotations
+
+from ortools.sat.python import cp_model
+
+from planner.domain import minute_of_day
+from planner.model import Group, Model
+from planner.rules import names
+
+
+def shift_cover(m: Model) -> None:
+    """People on template t on day d against the need (short, preferred, over)."""
+    for i, c in enumerate(m.p.shift_covers):
+        ti = m.t_index[c.template]
+        lits = [v for _, v in m.by_day_template[c.day][ti]]
+        g = Group(names.COVER_REQUIRED, day=c.day, template=c.template, ref=c)
+        _cover(m, lits, c, g, ("shift_cover", i))
+
+
+def window_lits(m: Model, c) -> list:
+    """Literals of everyone who would be on duty for the whole window of need ``c``."""
+    ws, we = minute_of_day(c.start), minute_of_day(c.end)
+    on = m.p.date_of(c.day)
+    lits = []
+    for ti, t in enumerate(m.p.templates):
+        if not t.has_clock or (c.location is not None and t.location != c.location):
+            continue
+        if c.role is not None and t.role != c.role:
+            continue
+        if minute_of_day(t.start) > ws or minute_of_day(t.end) < we:
+            continue
+        for e, v in m.by_day_template[c.day][ti]:
+            if c.skill is not None:
+                held = m.p.staff[e].skill(c.skill)
+                if held is None or not held.valid_on(on):
+                    continue
+            lits.append(v)
+    return lits
+
+
+def window_cover(m: Model) -> None:
+    """People of a role at a location through a time window against the need."""
+    for i, c in enumerate(m.p.window_covers):
+        g = Group(names.COVER_REQUIRED, day=c.day, ref=c)
+        _cover(m, window_lits(m, c), c, g, ("window_cover", i))
+
+
+def _cover(m: Model, lits: list, c, g: Group, key: tuple) -> None:
+    n = cp_model.LinearExpr.sum(lits)
+    req = c.required
+    pref = c.preferred if c.preferred is not None and c.preferred > req else req
+    most = len(lits)
+    if c.under_weight is None:
+        if req > 0:
+            m.hard(m.cp.add(n >= req), g, key)
+        short = 0
+    elif req > 0:
+        short = m.cp.new_int_var(0, req, "under")
+        m.penalize(names.UNDERSTAFFED, short, c.under_weight)
+    else:
+        short = 0
+    if pref > req and c.preferred_weight > 0:
+        pshort = m.cp.new_int_var(0, pref - req, "below_pref")
+        m.cp.add(n + short + pshort >= pref)
+        m.penalize(names.BELOW_PREFERRED, pshort, c.preferred_weight)
+    elif not isinstance(short, int):
+        m.cp.add(n + short >= req)
+    if c.over_weight is None:
+        if most > pref:
+            hard_max = Group(names.COVER_MAX, day=g.day, template=g.template, ref=c)
+            m.hard(m.cp.add(n <= pref), hard_max, key + ("max",))
+    elif c.over_weight > 0 and most > pref:
+        over = m.cp.new_int_var(0, most - pref, "over")
+        m.cp.add(n - over <= pref)
+        m.penalize(names.OVERSTAFFED, over, c.over_weight)

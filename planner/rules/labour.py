@@ -1,0 +1,202 @@
+"""Per-person labour rules (hard): hours, runs of days, weekends, rest.
+
+Sequence rules use sliding windows and forbidden-run clauses on the "works
+that day" literals rather than big-M counters: they propagate well and their
+linear relaxation is tight.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from ortools.sat.python import cp_model
+
+from planner.domain import MINUTES_PER_DAY, minute_of_day
+from planner.model import Group, Model
+from planner.rules import names
+
+
+def _is_var(lit) -> bool:
+    return not isinstance(lit, int)
+
+
+def max_shifts_per_template(m: Model) -> None:
+    """A person works at most ``max_shifts[t]`` shifts of template t."""
+    for e, s in enumerate(m.p.staff):
+        for tid, limit in s.max_shifts.items():
+            ti = m.t_index[tid]
+            lits = [v for d in range(m.p.num_days) for t, v in m.cells[e][d].options if t == ti]
+            if len(lits) > limit:
+                g = Group(names.MAX_SHIFTS_TEMPLATE, staff=s.id, template=tid, ref=limit)
+                m.hard(m.cp.add(cp_model.LinearExpr.sum(lits) <= limit), g, (g.rule, e, ti))
+
+
+def _minutes_rule(m: Model, rule: str, e: int, days: list[int], lo: int, hi: int | None,
+                  key: tuple, ref) -> None:
+    pairs = m.paid_minutes(e, days)
+    most = sum(max((t for _, t in _by_day(m, e, d)), default=0) for d in days)
+    expr = cp_model.LinearExpr.weighted_sum([v for v, _ in pairs], [t for _, t in pairs])
+    g = Group(rule, staff=m.p.staff[e].id, day=days[0], ref=ref)
+    if hi is not None and most > hi:
+        m.hard(m.cp.add(expr <= hi), g, key)
+    if lo > 0:
+        m.hard(m.cp.add(expr >= lo), g, key)
+
+
+def _by_day(m: Model, e: int, d: int):
+    tm = m.p.templates
+    return [(v, tm[ti].paid_minutes) for ti, v in m.cells[e][d].options]
+
+
+def max_minutes_total(m: Model) -> None:
+    """Paid minutes over the horizon stay at or below the contract maximum."""
+    for e, s in enumerate(m.p.staff):
+        if s.max_minutes_total is not None:
+            _minutes_rule(m, names.MAX_MINUTES_TOTAL, e, list(range(m.p.num_days)), 0,
+                          s.max_minutes_total, (names.MAX_MINUTES_TOTAL, e), s.max_minutes_total)
+
+
+def min_minutes_total(m: Model) -> None:
+    """Paid minutes over the horizon reach the contract minimum."""
+    for e, s in enumerate(m.p.staff):
+        if s.min_minutes_total > 0:
+            _minutes_rule(m, names.MIN_MINUTES_TOTAL, e, list(range(m.p.num_days)),
+                          s.min_minutes_total, None, (names.MIN_MINUTES_TOTAL, e),
+                          s.min_minutes_total)
+
+
+def max_minutes_per_week(m: Model) -> None:
+    """Paid minutes in each pay week stay at or below the weekly maximum."""
+    for e, s in enumerate(m.p.staff):
+        if s.max_minutes_per_week is None:
+            continue
+        for w, days in enumerate(m.p.weeks()):
+            _minutes_rule(m, names.MAX_MINUTES_WEEK, e, days, 0, s.max_minutes_per_week,
+                          (names.MAX_MINUTES_WEEK, e, w), s.max_minutes_per_week)
+
+
+def min_minutes_per_week(m: Model) -> None:
+    """Paid minutes in each full pay week reach the weekly minimum."""
+    for e, s in enumerate(m.p.staff):
+        if s.min_minutes_per_week <= 0:
+            continue
+        for w, days in enumerate(m.p.weeks()):
+            if len(days) == 7:
+                _minutes_rule(m, names.MIN_MINUTES_WEEK, e, days, s.min_minutes_per_week, None,
+                              (names.MIN_MINUTES_WEEK, e, w), s.min_minutes_per_week)
+
+
+def max_consecutive_days(m: Model) -> None:
+    """No run of working days longer than the limit (days outside the horizon are off)."""
+    h = m.p.num_days
+    for e, s in enumerate(m.p.staff):
+        k = s.max_consecutive_days
+        if k is None or k >= h:
+            continue
+        g = Group(names.MAX_CONSECUTIVE, staff=s.id, ref=k)
+        work = [m.work(e, d) for d in range(h)]
+        for start in range(h - k):
+            window = work[start:start + k + 1]
+            if all(_is_var(v) for v in window):
+                m.hard(m.cp.add(cp_model.LinearExpr.sum(window) <= k), g, (g.rule, e))
+
+
+def min_consecutive_days(m: Model) -> None:
+    """Every run of working days lasts at least the minimum.
+
+    Runs touching the first or last day are exempt (the benchmark assumes
+    work continues outside the horizon).
+    """
+    h = m.p.num_days
+    for e, s in enumerate(m.p.staff):
+        k = s.min_consecutive_days
+        g = Group(names.MIN_CONSECUTIVE, staff=s.id, ref=k)
+        work = [m.work(e, d) for d in range(h)]
+        for length in range(1, k):
+            for start in range(1, h - length):
+                run = work[start:start + length]
+                if not all(_is_var(v) for v in run):
+                    continue
+                clause = [~v for v in run]
+                clause += [v for v in (work[start - 1], work[start + length]) if _is_var(v)]
+                m.hard(m.cp.add_bool_or(clause), g, (g.rule, e))
+
+
+def min_consecutive_days_off(m: Model) -> None:
+    """Every run of days off lasts at least the minimum (edge runs exempt)."""
+    h = m.p.num_days
+    for e, s in enumerate(m.p.staff):
+        k = s.min_consecutive_days_off
+        g = Group(names.MIN_DAYS_OFF, staff=s.id, ref=k)
+        work = [m.work(e, d) for d in range(h)]
+        for length in range(1, k):
+            for start in range(1, h - length):
+                before, after = work[start - 1], work[start + length]
+                if not (_is_var(before) and _is_var(after)):
+                    continue
+                clause = [~before, ~after] + [v for v in work[start:start + length] if _is_var(v)]
+                m.hard(m.cp.add_bool_or(clause), g, (g.rule, e))
+
+
+def max_weekends(m: Model) -> None:
+    """A weekend counts if the Saturday or the Sunday is worked; at most N of them."""
+    weekends = m.p.weekends()
+    for e, s in enumerate(m.p.staff):
+        if s.max_weekends is None or s.max_weekends >= len(weekends):
+            continue
+        lits = [m.weekend_worked(e, k, days) for k, days in enumerate(weekends)]
+        lits = [v for v in lits if _is_var(v)]
+        if len(lits) > s.max_weekends:
+            g = Group(names.MAX_WEEKENDS, staff=s.id, ref=s.max_weekends)
+            m.hard(m.cp.add(cp_model.LinearExpr.sum(lits) <= s.max_weekends), g, (g.rule, e))
+
+
+def _sequence_constraints(m: Model, rule: str, pairs: dict[tuple[int, int], set[int]]) -> None:
+    """For each (first, gap): x[d, first] + sum(x[d+gap, then]) <= 1 (one shift a day)."""
+    h = m.p.num_days
+    gaps = sorted({gap for _, gap in pairs})
+    for e, s in enumerate(m.p.staff):
+        g = Group(rule, staff=s.id)
+        for d in range(h):
+            for ti, v in m.cells[e][d].options:
+                for gap in gaps:
+                    if d + gap >= h:
+                        break
+                    banned = pairs.get((ti, gap))
+                    if not banned:
+                        continue
+                    later = [u for tj, u in m.cells[e][d + gap].options if tj in banned]
+                    if later:
+                        m.hard(m.cp.add(cp_model.LinearExpr.sum([v] + later) <= 1), g, (rule, e))
+
+
+def forbidden_sequences(m: Model) -> None:
+    """Declared pairs (e.g. no early shift the day after a late one)."""
+    pairs: dict[tuple[int, int], set[int]] = defaultdict(set)
+    for f in m.p.forbidden_sequences:
+        pairs[(m.t_index[f.first], f.gap_days)].add(m.t_index[f.then])
+    if pairs:
+        _sequence_constraints(m, names.FORBIDDEN_SEQUENCE, pairs)
+
+
+def rest_pairs(m: Model) -> dict[tuple[int, int], set[int]]:
+    """Template pairs whose gap, computed from clock times, is below the minimum rest."""
+    pairs: dict[tuple[int, int], set[int]] = defaultdict(set)
+    rest = m.p.min_rest_minutes
+    if rest <= 0:
+        return pairs
+    timed = [(i, t) for i, t in enumerate(m.p.templates) if t.has_clock]
+    for i, a in timed:
+        for j, b in timed:
+            for gap in range(1, rest // MINUTES_PER_DAY + 2):
+                between = gap * MINUTES_PER_DAY + minute_of_day(b.start) - minute_of_day(a.end)
+                if between < rest:
+                    pairs[(i, gap)].add(j)
+    return pairs
+
+
+def min_rest(m: Model) -> None:
+    """At least ``min_rest_minutes`` between the end of one shift and the next start."""
+    pairs = rest_pairs(m)
+    if pairs:
+        _sequence_constraints(m, names.MIN_REST, pairs)
