@@ -156,6 +156,8 @@ def _check_cells(p: Problem, r: _Roster, out: Evaluation) -> None:
 
 
 def _unqualified(p: Problem, s, t, day: int) -> str | None:
+    if t.weekdays is not None and p.date_of(day).weekday() not in t.weekdays:
+        return f"{t.label} is not offered that weekday"
     if t.role is not None and t.role not in s.roles:
         return f"is not a {p.role(t.role).label}"
     need = list(t.skills) + (list(p.role(t.role).required_skills) if t.role else [])

@@ -67,6 +67,10 @@ class ShiftTemplate:
     role: str | None = None
     skills: list[str] = field(default_factory=list)
     late: bool = False
+    weekdays: list[int] | None = None  # 0 = Monday; None = offered every day
+
+    def offered_on(self, day: date) -> bool:
+        return self.weekdays is None or day.weekday() in self.weekdays
 
     @property
     def minutes(self) -> int:

@@ -23,6 +23,25 @@ class Eligibility:
         for u in p.unavailability:
             self._unavailable[(u.staff, u.day)].append(u)
 
+    def candidates(self, s: Staff) -> list[tuple[int, ShiftTemplate, object]]:
+        """Templates ``s`` may ever work, with the last valid date of needed credentials.
+
+        A fast pre-filter for the model builder; the third item is a ``date``
+        or None (no expiry). Day-specific checks remain ``offered_on``, the
+        expiry date and ``leave``.
+        """
+        out = []
+        for ti, t in enumerate(self.p.templates):
+            if qualification_gap(self.p, s, t, None) is not None:
+                continue
+            needed = list(t.skills) + (self.p.role(t.role).required_skills if t.role else [])
+            expiries = [s.skill(n).expires for n in needed if s.skill(n).expires is not None]
+            out.append((ti, t, min(expiries) if expiries else None))
+        return out
+
+    def has_leave(self, staff_id: str, day: int) -> bool:
+        return (staff_id, day) in self._unavailable
+
     def why_not(self, staff_id: str, template_id: str, day: int) -> str | None:
         """Structural reason ``staff_id`` can never work the template that day, else None."""
         s = self.p.person(staff_id)
@@ -45,19 +64,24 @@ def overlaps(u: Unavailability, t: ShiftTemplate) -> bool:
     return minute_of_day(t.start) < minute_of_day(u.end) and minute_of_day(u.start) < minute_of_day(t.end)
 
 
-def qualification_gap(p: Problem, s: Staff, t: ShiftTemplate, day: int) -> str | None:
-    """Plain reason why ``s`` is not qualified for ``t`` on ``day``, or None."""
+def qualification_gap(p: Problem, s: Staff, t: ShiftTemplate, day: int | None) -> str | None:
+    """Plain reason why ``s`` is not qualified for ``t`` on ``day``, or None.
+
+    With ``day=None`` only day-independent reasons are checked.
+    """
+    if day is not None and not t.offered_on(p.date_of(day)):
+        return f"{t.label} is not offered on {p.date_of(day):%A}s"
     if t.role is not None and t.role not in s.roles:
         return f"is not a {p.role(t.role).label}"
     needed = list(t.skills)
     if t.role is not None:
         needed += p.role(t.role).required_skills
-    on = p.date_of(day)
+    on = p.date_of(day) if day is not None else None
     for name in needed:
         held = s.skill(name)
         if held is None:
             return f"has no {name}"
-        if not held.valid_on(on):
+        if on is not None and not held.valid_on(on):
             return f"has a {name} that expired on {held.expires:%a} {held.expires.day} {held.expires:%b %Y}"
     if s.max_shifts.get(t.id, 1) <= 0:
         return f"may not work {t.label}"

@@ -68,6 +68,7 @@ class Model:
         self.scale = objective_scale(p)
         self.elig = Eligibility(p)
         self.t_index = {t.id: i for i, t in enumerate(p.templates)}
+        self.paid = [t.paid_minutes for t in p.templates]
         self.s_index = {s.id: i for i, s in enumerate(p.staff)}
         self.terms: list[Term] = []
         self.offset_terms: list[tuple[str, int]] = []
@@ -87,28 +88,29 @@ class Model:
         for pin in p.pins:
             self.pinned[(self.s_index[pin.staff], pin.day)] = (
                 None if pin.template is None else self.t_index[pin.template])
+        dates = [p.date_of(d) for d in range(p.num_days)]
         for e, s in enumerate(p.staff):
-            allowed = [ti for ti, t in enumerate(p.templates) if s.max_shifts.get(t.id, 1) > 0]
+            allowed = self.elig.candidates(s)
             for d in range(p.num_days):
                 pin = self.pinned.get((e, d), -1)
-                for ti in allowed:
-                    t = p.templates[ti]
+                leave = self.elig.has_leave(s.id, d)
+                cell = self.cells[e][d]
+                for ti, t, until in allowed:
                     if not self.explain and pin != -1 and pin != ti:
                         continue
-                    if self.elig.why_not(s.id, t.id, d) is not None:
+                    if not t.offered_on(dates[d]) or (until is not None and dates[d] > until):
                         continue
-                    if not self.explain and self.elig.leave(s.id, t.id, d) is not None:
+                    if leave and not self.explain and self.elig.leave(s.id, t.id, d) is not None:
                         continue
                     v = self.cp.new_bool_var(f"x_{s.id}_{d}_{t.id}")
                     self.x[(e, d, ti)] = v
-                    self.cells[e][d].options.append((ti, v))
+                    cell.options.append((ti, v))
                     self.by_day_template[d][ti].append((e, v))
-                cell = self.cells[e][d]
                 if len(cell.options) == 1:
                     cell.work = cell.options[0][1]
                 elif cell.options:
                     cell.work = self.cp.new_bool_var(f"w_{s.id}_{d}")
-                    self.cp.add(sum(v for _, v in cell.options) == cell.work)
+                    self.cp.add(cp_model.LinearExpr.sum([v for _, v in cell.options]) == cell.work)
                 if not self.explain and pin not in (-1, None) and cell.options:
                     self.cp.add(cell.work == 1)
 
@@ -172,7 +174,7 @@ class Model:
 
     def paid_minutes(self, e: int, days) -> list[tuple[object, int]]:
         """(literal, paid minutes) pairs of person ``e`` over ``days``."""
-        tm = [t.paid_minutes for t in self.p.templates]
+        tm = self.paid
         return [(v, tm[ti]) for d in days for ti, v in self.cells[e][d].options]
 
     def objective_expr(self):

@@ -49,6 +49,8 @@ def _templates(p: Problem) -> list[str]:
         if t.unpaid_break_minutes < 0 or t.unpaid_break_minutes >= max(t.minutes, 1):
             errs.append(f"{name} has an unpaid break of {t.unpaid_break_minutes} minutes, "
                         "which must be at least 0 and shorter than the shift.")
+        if t.weekdays is not None and any(not 0 <= w <= 6 for w in t.weekdays):
+            errs.append(f"{name} has a weekday outside 0 (Monday) to 6 (Sunday).")
         if p.roles and t.role is not None and t.role not in roles:
             errs.append(f"{name} needs role '{t.role}', which is not defined.")
         if p.locations and t.location is not None and t.location not in p.locations:

@@ -38,7 +38,7 @@ def _cost_parts(m: Model):
             wage_c += [mins * rate * q for _, mins in pairs]
             if s.overtime_exempt or premium <= 0:
                 continue
-            most = sum(max((t.paid_minutes for t in _day_templates(m, e, d)), default=0)
+            most = sum(max((m.paid[ti] for ti, _ in m.cells[e][d].options), default=0)
                        for d in days)
             if most <= thr:
                 continue
@@ -51,10 +51,6 @@ def _cost_parts(m: Model):
              cp_model.LinearExpr.weighted_sum(ot_v, ot_c), bool(wage_v))
     m._cost_parts = parts
     return parts
-
-
-def _day_templates(m: Model, e: int, d: int):
-    return [m.p.templates[ti] for ti, _ in m.cells[e][d].options]
 
 
 def wages_and_overtime(m: Model) -> None:

@@ -20,16 +20,9 @@ def shift_cover(m: Model) -> None:
 
 def window_lits(m: Model, c) -> list:
     """Literals of everyone who would be on duty for the whole window of need ``c``."""
-    ws, we = minute_of_day(c.start), minute_of_day(c.end)
     on = m.p.date_of(c.day)
     lits = []
-    for ti, t in enumerate(m.p.templates):
-        if not t.has_clock or (c.location is not None and t.location != c.location):
-            continue
-        if c.role is not None and t.role != c.role:
-            continue
-        if minute_of_day(t.start) > ws or minute_of_day(t.end) < we:
-            continue
+    for ti in _spanning_templates(m, c.location, c.role, c.start, c.end):
         for e, v in m.by_day_template[c.day][ti]:
             if c.skill is not None:
                 held = m.p.staff[e].skill(c.skill)
@@ -37,6 +30,20 @@ def window_lits(m: Model, c) -> list:
                     continue
             lits.append(v)
     return lits
+
+
+def _spanning_templates(m: Model, location, role, start, end) -> list[int]:
+    """Templates at ``location`` for ``role`` spanning start-end (cached per model)."""
+    cache = m.__dict__.setdefault("_spanning", {})
+    key = (location, role, start, end)
+    if key not in cache:
+        ws, we = minute_of_day(start), minute_of_day(end)
+        cache[key] = [
+            ti for ti, t in enumerate(m.p.templates)
+            if t.has_clock and (location is None or t.location == location)
+            and (role is None or t.role == role)
+            and minute_of_day(t.start) <= ws and minute_of_day(t.end) >= we]
+    return cache[key]
 
 
 def window_cover(m: Model) -> None:

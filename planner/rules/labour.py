@@ -44,8 +44,7 @@ def _minutes_rule(m: Model, rule: str, e: int, days: list[int], lo: int, hi: int
 
 
 def _by_day(m: Model, e: int, d: int):
-    tm = m.p.templates
-    return [(v, tm[ti].paid_minutes) for ti, v in m.cells[e][d].options]
+    return [(v, m.paid[ti]) for ti, v in m.cells[e][d].options]
 
 
 def max_minutes_total(m: Model) -> None:
