@@ -124,7 +124,14 @@ def describe(p: Problem, m: Model, g: Group) -> str:
     if r == names.MAX_MINUTES_WEEK:
         return f"{who} may work at most {hours(g.ref)} in the week of {p.day_label(g.day)}."
     if r == names.MIN_MINUTES_WEEK:
-        return f"{who} must work at least {hours(g.ref)} in the week of {p.day_label(g.day)}."
+        e = m.s_index[g.staff]
+        open_days = sum(1 for d in range(g.day, min(g.day + 7, p.num_days)) if m.cells[e][d].options)
+        return (f"{who} must work at least {hours(g.ref)} in the week of {p.day_label(g.day)} "
+                f"and can work on {open_days} day(s) of it.")
+    if r == names.MIN_MINUTES_TOTAL:
+        e = m.s_index[g.staff]
+        open_days = sum(1 for d in range(p.num_days) if m.cells[e][d].options)
+        return f"{who} must work at least {hours(g.ref)} in this roster and can work on {open_days} day(s)."
     if r == names.MAX_SHIFTS_TEMPLATE:
         return f"{who} may work at most {g.ref} x {p.template(g.template).label}."
     if r == names.LEAVE:

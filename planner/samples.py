@@ -111,7 +111,7 @@ def _staff(rng: random.Random, start: date, num_days: int) -> list[Staff]:
                     max_consecutive_days=5 if employment == "full_time" else 4,
                     min_consecutive_days_off=1, max_weekends=2 if employment == "full_time" else 1))
     # Credentials that lapse: one RN mid-horizon, one MA before the start.
-    rn = next(s for s in people if s.roles[0] == "RN")
+    rn = [s for s in people if s.roles[0] == "RN"][-1]  # a part-timer, no weekly minimum
     rn.skills = [Skill("RN license", start + timedelta(days=15))] + rn.skills[1:]
     ma = [s for s in people if s.roles[0] == "MA"][-1]
     ma.skills = [Skill("CMA certificate", start - timedelta(days=3))]
