@@ -92,11 +92,23 @@ def _cover_sentence(p: Problem, m: Model, c) -> str:
         if any(v.index in index for _, v in m.cells[e][c.day].options):
             on_leave = [u for u in p.unavailability if u.staff == s.id and u.day == c.day]
             (away if on_leave else qualified).append(s.label)
+    lapsed = []
+    role = getattr(c, "role", None)
+    if isinstance(c, ShiftCover):
+        role = p.template(c.template).role
+    if role is not None:
+        for s in p.staff:
+            if role in s.roles and s.label not in qualified + away:
+                for name in p.role(role).required_skills:
+                    held = s.skill(name)
+                    if held is not None and not held.valid_on(p.date_of(c.day)):
+                        lapsed.append(f"{s.label}'s {name} expired on {p.day_label(p.day_of(held.expires))}")
     text = f"{where} needs {c.required} {who}; only {_names(qualified)} "
     text += "is" if len(qualified) == 1 else "are"
     text += " qualified and available"
-    if away:
-        text += f" ({_names(away)} on leave)"
+    notes = ([f"{_names(away)} on leave"] if away else []) + lapsed
+    if notes:
+        text += f" ({'; '.join(notes)})"
     return text + "."
 
 

@@ -139,14 +139,14 @@ def clinic_problem(weeks: int = 4, seed: int = 7, start: date = date(2025, 1, 6)
                         covers.append(WindowCover(
                             day=day, location=loc, start=time(hour), end=time(hour + 1),
                             role=role, required=1 if hard else n,
-                            under_weight=None if hard else 4000,
-                            preferred=n if hard else None, preferred_weight=4000 if hard else 0))
+                            under_weight=None if hard else 20000,
+                            preferred=n if hard else None, preferred_weight=10000 if hard else 0))
         elif wd == 5:
             for role, n in SATURDAY.items():
                 for hour in range(8, 12):
                     covers.append(WindowCover(day=day, location=MAIN, start=time(hour),
                                               end=time(hour + 1), role=role, required=n,
-                                              under_weight=4000))
+                                              under_weight=20000))
     leave, requests = [], []
     for s in staff:
         if rng.random() < 0.3:

@@ -76,6 +76,17 @@ def solve(problem: Problem, time_limit: float = 10.0, workers: int = 2, seed: in
         return SolveResult(Status.INVALID, errors=errors)
     m = build_model(problem, hint=hint)
     build_time = time.perf_counter() - t0
+    if hint is None and not problem.reference:
+        first = _first_roster(m, min(max(0.5, 0.3 * time_limit), time_limit), workers, seed)
+        if first == cp_model.INFEASIBLE:
+            result = SolveResult(Status.INFEASIBLE, build_time=build_time,
+                                 wall_time=time.perf_counter() - t0)
+            if explain:
+                from planner.explain import explain_infeasible
+
+                result.conflict = explain_infeasible(problem, time_limit=min(30.0, max(5.0, time_limit)))
+            return result
+        time_limit = max(0.1, time_limit - (time.perf_counter() - t0 - build_time))
     solver = cp_model.CpSolver()
     configure(solver, time_limit, workers, seed)
     watcher = _Watcher(m.scale, on_progress)
@@ -97,6 +108,29 @@ def solve(problem: Problem, time_limit: float = 10.0, workers: int = 2, seed: in
     elif code == cp_model.MODEL_INVALID:
         result.errors = [f"Internal model error: {solver.solution_info()}"]
     return result
+
+
+def _first_roster(m: Model, seconds: float, workers: int, seed: int):
+    """Find any roster quickly (no objective) and hint all variables with it.
+
+    With the objective on, CP-SAT's first roster can take long on clinic-shaped
+    problems; a feasibility solve takes a fraction of a second, and a complete
+    feasible hint becomes the first solution of the optimisation at once.
+    Returns the feasibility status (INFEASIBLE proves there is no roster).
+    """
+    probe = m.cp.clone()
+    probe.clear_objective()
+    probe.clear_hints()
+    solver = cp_model.CpSolver()
+    configure(solver, seconds, workers, seed)
+    code = solver.solve(probe)
+    if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        values = solver.response_proto.solution
+        m.cp.clear_hints()
+        hint = m.cp.proto.solution_hint
+        hint.vars.extend(range(len(values)))
+        hint.values.extend(values)
+    return code
 
 
 def _relay_stop(stop_event: threading.Event, done: threading.Event, solver) -> None:

@@ -173,6 +173,9 @@ def _pin_eligibility(p: Problem, sids: set[str], tids: set[str]) -> list[str]:
         if not 0 <= pin.day < p.num_days:
             continue
         why = elig.why_not(pin.staff, pin.template, pin.day)
+        away = elig.leave(pin.staff, pin.template, pin.day)
+        if away is not None and not why:
+            why = f"is unavailable then ({away.reason})"
         if why:
             s = p.person(pin.staff)
             errs.append(f"{s.label} is pinned to {p.template(pin.template).label} on "

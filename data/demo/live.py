@@ -12,13 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from data import audit
 from data.demo.day_sim import PlannedVisit, book_day, play_day
 from data.demo.generate import DemoCast, insert_history, load_cast, patient_picker, plan_day
-from data.demo.schedule import evening_block
+from data.demo.schedule import anchored_block
 from data.models import Appointment, DemoStep, Practice
 from data.visit_flow import STATUS_STAMP, Status
 from data.visits import day_bounds
@@ -26,47 +26,76 @@ from data.visits import day_bounds
 SIMULATOR = "Demo clinic (simulated)"
 
 
+REGULAR_HOURS = (dt.time(9, 30), dt.time(16, 0))
+
+
 def ensure_live_day(session: Session, now: dt.datetime) -> None:
     """Bring a demo practice up to ``now``: fill missed days, plan today, advance.
 
+    Between 09:30 and 16:00 today is a regular clinic day (08:00-17:00). At
+    any other hour, and whenever the clinic has gone quiet, a block of clinic
+    hours anchored to the current time is added, so the board is always live.
     Does nothing for a real practice.
     """
     practice = session.get(Practice, 1)
     if practice is None or not practice.is_demo:
         return
     today = now.date()
+    cast: DemoCast | None = None
     if practice.demo_day is None or practice.demo_day < today:
         cast = load_cast(session)
         last_done = practice.demo_day or today - dt.timedelta(days=1)
-        _finish_open_visits(session, before=dt.datetime.combine(last_done + dt.timedelta(days=1), dt.time.min))
+        _finish_open_visits(session, before=day_bounds(last_done)[1])
         if last_done < today - dt.timedelta(days=1):
             insert_history(session, cast, last_done + dt.timedelta(days=1), today - dt.timedelta(days=1))
-        _insert_live(session, plan_day(cast, today, force_open=True), now)
+        if REGULAR_HOURS[0] <= now.time() <= REGULAR_HOURS[1]:
+            _insert_live(session, plan_day(cast, today, force_open=True), now)
         practice.demo_day = today
         session.commit()
-    if not _clinic_running_near(session, now):
-        cast = load_cast(session)
-        _insert_live(session, _plan_block(cast, now), now)
-        session.commit()
+    if not _clinic_busy(session, now):
+        start = _block_start(session, now)
+        if start + dt.timedelta(hours=1) <= dt.datetime.combine(today, dt.time(23, 40)):
+            _insert_live(session, _plan_block(cast or load_cast(session), start), now)
+            session.commit()
     advance(session, now)
 
 
-def _clinic_running_near(session: Session, now: dt.datetime) -> bool:
-    window = dt.timedelta(minutes=90)
+def _appointments_between(session: Session, start: dt.datetime, end: dt.datetime) -> bool:
     found = session.scalars(
         select(Appointment.id)
-        .where(Appointment.scheduled_at >= max(now - window, day_bounds(now.date())[0]))
-        .where(Appointment.scheduled_at <= now + window)
+        .where(Appointment.scheduled_at >= start, Appointment.scheduled_at < end)
         .limit(1)
     ).first()
-    near_midnight = now.time() >= dt.time(23, 20)
-    return found is not None or near_midnight
+    return found is not None
 
 
-def _plan_block(cast: DemoCast, now: dt.datetime) -> list[PlannedVisit]:
+def _clinic_busy(session: Session, now: dt.datetime) -> bool:
+    """Patients booked both in the last two hours and in the coming hour."""
+    day_start = day_bounds(now.date())[0]
+    recent = _appointments_between(session, max(day_start, now - dt.timedelta(hours=2)), now)
+    coming = _appointments_between(session, now, now + dt.timedelta(hours=1))
+    return recent and coming
+
+
+def _block_start(session: Session, now: dt.datetime) -> dt.datetime:
+    """Three hours ago, but after today's last booked slot, on a 20-minute mark."""
+    day_start, day_end = day_bounds(now.date())
+    latest = session.scalar(
+        select(func.max(Appointment.scheduled_at)).where(
+            Appointment.scheduled_at >= day_start, Appointment.scheduled_at < day_end
+        )
+    )
+    start = max(day_start, now - dt.timedelta(hours=3))
+    if latest is not None:
+        start = max(start, latest + dt.timedelta(minutes=40))
+    start = start.replace(second=0, microsecond=0)
+    return start + dt.timedelta(minutes=(-start.minute) % 20)
+
+
+def _plan_block(cast: DemoCast, start: dt.datetime) -> list[PlannedVisit]:
     visits = []
-    for provider_day in evening_block(now, cast.profiles, cast.goal_from):
-        rng = random.Random(f"{cast.seed}:{now:%Y-%m-%dT%H}:{provider_day.provider_id}")
+    for provider_day in anchored_block(start, cast.profiles, cast.goal_from):
+        rng = random.Random(f"{cast.seed}:{start.isoformat()}:{provider_day.provider_id}")
         booked = book_day(rng, provider_day, cast.kinds, patient_picker(rng, cast.patient_ids))
         visits.extend(play_day(rng, provider_day, booked))
     return visits

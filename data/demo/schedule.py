@@ -80,23 +80,21 @@ def clinic_days(
     return days
 
 
-def evening_block(
-    now: dt.datetime, profiles: list[ProviderProfile], goal_from: dt.date
+def anchored_block(
+    start: dt.datetime, profiles: list[ProviderProfile], goal_from: dt.date
 ) -> list[ProviderDay]:
-    """Extra clinic hours around ``now`` so the live demo is busy at any hour.
+    """A full clinic (every provider) running from ``start``, kept within the day.
 
-    Starts about three hours before now and runs about five hours after, kept
-    within today's date. Two providers per location staff it.
+    This is how the live demo looks busy at any hour: a four-hour session,
+    an hour for lunch, then three more hours, cut off before midnight.
     """
-    day = now.date()
-    start = max(dt.datetime.combine(day, dt.time(0, 0)), (now - dt.timedelta(hours=3)).replace(second=0, microsecond=0))
-    start = start.replace(minute=start.minute - start.minute % 20)
-    end = min(dt.datetime.combine(day, dt.time(23, 40)), start + dt.timedelta(hours=8))
-    by_location: dict[int, list[ProviderProfile]] = {}
-    for p in profiles:
-        by_location.setdefault(p.location_id, []).append(p)
-    chosen = [p for group in by_location.values() for p in group[:2]]
-    return [_provider_day(p, ((start, end),), day >= goal_from) for p in chosen]
+    day = start.date()
+    last = dt.datetime.combine(day, dt.time(23, 40))
+    morning_end = min(last, start + dt.timedelta(hours=4))
+    sessions = [(start, morning_end)]
+    if morning_end + dt.timedelta(hours=2) <= last:
+        sessions.append((morning_end + dt.timedelta(hours=1), min(last, morning_end + dt.timedelta(hours=4))))
+    return [_provider_day(p, tuple(sessions), day >= goal_from) for p in profiles]
 
 
 def _provider_day(p: ProviderProfile, sessions, goal_active: bool) -> ProviderDay:

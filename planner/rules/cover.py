@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ortools.sat.python import cp_model
 
 from planner.domain import minute_of_day
@@ -47,10 +49,32 @@ def _spanning_templates(m: Model, location, role, start, end) -> list[int]:
 
 
 def window_cover(m: Model) -> None:
-    """People of a role at a location through a time window against the need."""
+    """People of a role at a location through a time window against the need.
+
+    Needs that are counted by exactly the same people and have the same counts
+    and weights (e.g. the hourly windows 08-09 ... 11-12 that the same shifts
+    span) share one count, with their weights added: an exact reformulation
+    that keeps hourly needs cheap.
+    """
+    merged: dict[tuple, list[int]] = {}
+    lits_of: dict[tuple, list] = {}
     for i, c in enumerate(m.p.window_covers):
-        g = Group(names.COVER_REQUIRED, day=c.day, ref=c)
-        _cover(m, window_lits(m, c), c, g, ("window_cover", i))
+        lits = window_lits(m, c)
+        key = (tuple(v.index for v in lits), c.day, c.required, c.under_weight, c.over_weight,
+               c.preferred, c.preferred_weight)
+        if m.explain:
+            key = key + (i,)
+        merged.setdefault(key, []).append(i)
+        lits_of[key] = lits
+    for key, members in merged.items():
+        c = m.p.window_covers[members[0]]
+        k = len(members)
+        if k > 1:
+            c = replace(c, under_weight=None if c.under_weight is None else c.under_weight * k,
+                        over_weight=None if c.over_weight is None else c.over_weight * k,
+                        preferred_weight=c.preferred_weight * k)
+        g = Group(names.COVER_REQUIRED, day=c.day, ref=m.p.window_covers[members[0]])
+        _cover(m, lits_of[key], c, g, ("window_cover", members[0]))
 
 
 def _cover(m: Model, lits: list, c, g: Group, key: tuple) -> None:
