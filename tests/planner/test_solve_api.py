@@ -18,17 +18,16 @@ def small_clinic():
     staff = [person("kim", roles=["MA"], pay_cents_per_hour=2000),
              person("lee", roles=["MA", "FD"], pay_cents_per_hour=2200),
              person("max", roles=["FD"], pay_cents_per_hour=1800)]
-    covers = [WindowCover(d, "Main", time(h), time(h + 1), "MA", 1, under_weight=5000)
-              for d in range(5) for h in range(8, 16)]
-    covers += [ShiftCover(d, "fd-day", 1, under_weight=20000) for d in range(5)]
+    windows = [WindowCover(d, "Main", time(h), time(h + 1), "MA", 1, under_weight=5000)
+               for d in range(5) for h in range(8, 16)]
+    desk = [ShiftCover(d, "fd-day", 1, under_weight=20000) for d in range(5)]
     return tiny(staff=staff, templates=templates, roles=roles, locations=["Main"],
-                window_covers=covers, shift_covers=covers and [c for c in covers if isinstance(c, ShiftCover)],
-                budget=Budget(100_000), weights=Weights(pay=1))
+                window_covers=windows, shift_covers=desk, budget=Budget(200_000),
+                weights=Weights(pay=1))
 
 
 def test_solution_reports_cost_coverage_and_people():
     p = small_clinic()
-    p.window_covers = [c for c in p.window_covers]
     r = solve(p, time_limit=10, workers=1)
     assert r.status is Status.OPTIMAL
     # Each weekday: one MA all day (kim, cheaper) and max at the front desk.
@@ -78,7 +77,7 @@ def test_one_worker_and_a_seed_are_deterministic():
 
 def test_sick_call_repair_changes_few_cells():
     p = tiny(num_days=3, staff=[person("kim"), person("lee"), person("max")],
-             shift_covers=[ShiftCover(d, "D", 1, under_weight=100) for d in range(3)])
+             shift_covers=[ShiftCover(d, "D", 1, under_weight=5000) for d in range(3)])
     published = solve(p, time_limit=5, workers=1).assignments
     assert len(published) == 3
     victim = published[1]
