@@ -7,9 +7,9 @@ sidebar. Each view lives in ``pages/``.
 import streamlit as st
 
 from ui.context import engine, shared_sidebar
-from ui.entry import require_entrypoint
+from ui.entry import leave_legacy_pages_mode
 
-require_entrypoint()
+leave_legacy_pages_mode()
 
 st.set_page_config(page_title="ClinicOps", page_icon=":material/local_hospital:", layout="wide")
 

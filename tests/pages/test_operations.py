@@ -1,0 +1,61 @@
+"""AppTest: the live operations page over the demo practice."""
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from data.db import make_engine
+from data.models import Appointment
+
+
+def test_operations_is_the_default_page_and_renders(app):
+    at = app.run()
+    assert not at.exception
+    assert at.title[0].value == "Live operations"
+    labels = [m.label for m in at.metric]
+    for label in ("Waiting now", "Past goal now", "Longest wait now", "Within 17 min", "Median wait",
+                  "90th pct wait", "Seen"):
+        assert label in labels
+    assert {"Patient flow", "Front desk", "Queue by provider"} <= {h.value for h in at.subheader}
+    board = at.dataframe[0].value
+    assert {"Appt", "Patient", "Provider", "Status", "In status", "Wait", "Goal", "Band"} <= set(board.columns)
+    assert board["Patient"].str.fullmatch(r"[A-Z]\.[A-Z]\.").all()
+
+
+def test_front_desk_action_persists(app, demo_db_url):
+    engine = make_engine(demo_db_url)
+    with Session(engine) as s:
+        template = s.scalars(select(Appointment).order_by(Appointment.id.desc())).first()
+        visit = Appointment(
+            location_id=template.location_id, provider_id=template.provider_id, patient_id=template.patient_id,
+            visit_type_id=template.visit_type_id, scheduled_at=dt.datetime.now().replace(second=0, microsecond=0),
+            duration_minutes=15, booked_at=dt.datetime.now() - dt.timedelta(days=1), status="scheduled",
+        )
+        s.add(visit)
+        s.commit()
+        scheduled = visit.id
+    at = app.run()
+    at = at.selectbox(key="board_visit").set_value(scheduled).run()
+    at.button(key="act_check_in").click().run()
+    assert not at.exception
+    assert any("Checked in" in s.value for s in at.success)
+    with Session(engine) as s:
+        visit = s.get(Appointment, scheduled)
+        assert visit.status == "checked_in" and visit.checked_in_at is not None
+
+
+def test_provider_filter_narrows_the_board(app):
+    at = app.run()
+    provider = at.selectbox(key="ops_provider")
+    chosen = provider.options[1]
+    at = provider.select_index(1).run()
+    assert set(at.dataframe[0].value["Provider"]) == {chosen}
+
+
+def test_a_past_day_is_read_only(app):
+    at = app.run()
+    at = at.date_input(key="board_day").set_value(dt.date.today() - dt.timedelta(days=7)).run()
+    assert not at.exception
+    assert "Front desk" not in {h.value for h in at.subheader}
+    assert at.toggle(key="ops_paused").disabled
