@@ -1,0 +1,109 @@
+"""Browser tests: a real ``streamlit run app.py`` on 127.0.0.1 and a free port,
+over a temporary demo database, driven by Debian's Chromium through Playwright.
+
+Where no Chromium exists the tests skip; CI sets ``CLINICOPS_REQUIRE_BROWSER=1``
+so that a missing browser fails instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from data.bootstrap import prepare_database
+from data.db import make_engine
+from tests.conftest import skip_or_fail
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CLINICOPS_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not Path(CHROMIUM).exists():
+        skip_or_fail(f"no Chromium at {CHROMIUM} (apt-get install chromium)", "CLINICOPS_REQUIRE_BROWSER")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 1500, "height": 1100}}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_healthy(base: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited early:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
+                if response.read().decode().strip() == "ok":
+                    return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"streamlit did not become healthy:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="session")
+def db_url(tmp_path_factory) -> str:
+    path = tmp_path_factory.mktemp("e2e") / "clinicops.db"
+    url = f"sqlite:///{path}"
+    engine = make_engine(url)
+    prepare_database(engine, dt.datetime.now(), demo=True, months=3)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def app_url(db_url, tmp_path_factory) -> str:
+    """Base URL of a running app; the server is stopped after the session."""
+    if not Path(CHROMIUM).exists():
+        skip_or_fail(f"no Chromium at {CHROMIUM}", "CLINICOPS_REQUIRE_BROWSER")
+    port = _free_port()
+    log = tmp_path_factory.mktemp("e2e-log") / "streamlit.log"
+    env = {**os.environ, "DATABASE_URL": db_url, "PYTHONUNBUFFERED": "1"}
+    streamlit = shutil.which("streamlit", path=str(Path(sys.executable).parent)) or "streamlit"
+    with open(log, "w") as out:
+        process = subprocess.Popen(
+            [streamlit, "run", "app.py", "--server.address", "127.0.0.1", "--server.port", str(port),
+             "--server.headless", "true"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(base, process, log)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def wait_for_app(page) -> None:
+    """Wait until the script run finished and the page holds its content."""
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
+    page.wait_for_selector("h1", timeout=30_000)
+    page.wait_for_timeout(500)
