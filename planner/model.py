@@ -172,6 +172,35 @@ class Model:
                 self._weekend[key] = v
         return self._weekend[key]
 
+    def week_minutes(self, e: int, w: int):
+        """Integer variable (or constant 0): paid minutes of person e in pay week w.
+
+        Defined once by an equality; weekly limits, overtime, wages, the budget
+        and fairness all refer to it, so that no constraint repeats the
+        thousands of shift terms (that made presolve and every LNS step slow).
+        """
+        key = (e, w)
+        cache = self.__dict__.setdefault("_week_minutes", {})
+        if key not in cache:
+            days = self.p.weeks()[w]
+            pairs = self.paid_minutes(e, days)
+            most = sum(max((self.paid[ti] for ti, _ in self.cells[e][d].options), default=0)
+                       for d in days)
+            if not pairs:
+                cache[key] = 0
+            else:
+                v = self.cp.new_int_var(0, most, f"mins_{self.p.staff[e].id}_w{w}")
+                self.cp.add(v == cp_model.LinearExpr.weighted_sum([a for a, _ in pairs],
+                                                                  [b for _, b in pairs]))
+                cache[key] = v
+        return cache[key]
+
+    def week_bounds(self, e: int, w: int) -> int:
+        """Most paid minutes person e can work in week w (0 if no option)."""
+        days = self.p.weeks()[w]
+        return sum(max((self.paid[ti] for ti, _ in self.cells[e][d].options), default=0)
+                   for d in days)
+
     def paid_minutes(self, e: int, days) -> list[tuple[object, int]]:
         """(literal, paid minutes) pairs of person ``e`` over ``days``."""
         tm = self.paid

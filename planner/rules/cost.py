@@ -32,18 +32,18 @@ def _cost_parts(m: Model):
         rate = s.pay_cents_per_hour
         if rate <= 0:
             continue
-        for days in m.p.weeks():
-            pairs = m.paid_minutes(e, days)
-            wage_v += [v for v, _ in pairs]
-            wage_c += [mins * rate * q for _, mins in pairs]
+        for w, days in enumerate(m.p.weeks()):
+            week = m.week_minutes(e, w)
+            if isinstance(week, int):
+                continue
+            wage_v.append(week)
+            wage_c.append(rate * q)
             if s.overtime_exempt or premium <= 0:
                 continue
-            most = sum(max((m.paid[ti] for ti, _ in m.cells[e][d].options), default=0)
-                       for d in days)
+            most = m.week_bounds(e, w)
             if most <= thr:
                 continue
             ot = m.cp.new_int_var(0, most - thr, f"ot_{s.id}_{days[0]}")
-            week = cp_model.LinearExpr.weighted_sum([v for v, _ in pairs], [t for _, t in pairs])
             m.cp.add(ot >= week - thr)
             ot_v.append(ot)
             ot_c.append(rate * premium)
@@ -51,6 +51,18 @@ def _cost_parts(m: Model):
              cp_model.LinearExpr.weighted_sum(ot_v, ot_c), bool(wage_v))
     m._cost_parts = parts
     return parts
+
+
+def wage_bound(m: Model) -> list[int]:
+    """Per person, the most their pay could be (cost units), to bound slack variables."""
+    mult = Fraction(m.p.overtime.multiplier)
+    q = mult.denominator
+    out = []
+    for e, s in enumerate(m.p.staff):
+        mins = sum(max((m.paid[ti] for ti, _ in m.cells[e][d].options), default=0)
+                   for d in range(m.p.num_days))
+        out.append(s.pay_cents_per_hour * mins * mult.numerator)  # rate*q*mins*mult
+    return out
 
 
 def wages_and_overtime(m: Model) -> None:
@@ -83,6 +95,9 @@ def labour_budget(m: Model) -> None:
     w = m.p.weights.over_budget_per_dollar
     if w <= 0:
         return
-    over = m.cp.new_int_var(0, 10**12, "over_budget_dollars")
+    most = sum(wage_bound(m)) - limit
+    if most <= 0:
+        return
+    over = m.cp.new_int_var(0, -(-most // (100 * unit)), "over_budget_dollars")
     m.cp.add(over * (100 * unit) >= wages + premium - limit)
     m.penalize(names.OVER_BUDGET, over, w)

@@ -29,8 +29,9 @@ def _spread(m: Model, rule: str, per_person: dict[int, tuple[list, list[int]]],
     for group in fairness_groups(m.p.staff):
         exprs = []
         for e in group:
-            lits, coefs = per_person[e]
-            exprs.append((cp_model.LinearExpr.weighted_sum(lits, coefs), sum(c for c in coefs)))
+            lits, coefs, *most = per_person[e]
+            top_e = most[0] if most else sum(coefs)
+            exprs.append((cp_model.LinearExpr.weighted_sum(lits, coefs), top_e))
         top = max(hi for _, hi in exprs)
         if top == 0:
             continue
@@ -75,7 +76,9 @@ def fair_hours(m: Model) -> None:
     if w <= 0:
         return
     per = {}
+    weeks = range(len(m.p.weeks()))
     for e in range(len(m.p.staff)):
-        pairs = m.paid_minutes(e, range(m.p.num_days))
-        per[e] = ([v for v, _ in pairs], [t for _, t in pairs])
+        pairs = [(m.week_minutes(e, k), m.week_bounds(e, k)) for k in weeks]
+        pairs = [(v, most) for v, most in pairs if not isinstance(v, int)]
+        per[e] = ([v for v, _ in pairs], [1] * len(pairs), sum(most for _, most in pairs))
     _spread(m, names.FAIR_HOURS, per, Fraction(w, 60))

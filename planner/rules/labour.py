@@ -31,37 +31,38 @@ def max_shifts_per_template(m: Model) -> None:
                 m.hard(m.cp.add(cp_model.LinearExpr.sum(lits) <= limit), g, (g.rule, e, ti))
 
 
-def _minutes_rule(m: Model, rule: str, e: int, days: list[int], lo: int, hi: int | None,
-                  key: tuple, ref) -> None:
-    pairs = m.paid_minutes(e, days)
-    most = sum(max((t for _, t in _by_day(m, e, d)), default=0) for d in days)
-    expr = cp_model.LinearExpr.weighted_sum([v for v, _ in pairs], [t for _, t in pairs])
-    g = Group(rule, staff=m.p.staff[e].id, day=days[0], ref=ref)
+def _limit(m: Model, rule: str, e: int, expr, most: int, lo: int, hi: int | None,
+           key: tuple, day: int, ref) -> None:
+    g = Group(rule, staff=m.p.staff[e].id, day=day, ref=ref)
     if hi is not None and most > hi:
         m.hard(m.cp.add(expr <= hi), g, key)
     if lo > 0:
         m.hard(m.cp.add(expr >= lo), g, key)
 
 
-def _by_day(m: Model, e: int, d: int):
-    return [(v, m.paid[ti]) for ti, v in m.cells[e][d].options]
+def _total(m: Model, e: int):
+    """(expression, most) for the paid minutes of person e over the horizon."""
+    weeks = range(len(m.p.weeks()))
+    return (cp_model.LinearExpr.sum([m.week_minutes(e, w) for w in weeks]),
+            sum(m.week_bounds(e, w) for w in weeks))
 
 
 def max_minutes_total(m: Model) -> None:
     """Paid minutes over the horizon stay at or below the contract maximum."""
     for e, s in enumerate(m.p.staff):
         if s.max_minutes_total is not None:
-            _minutes_rule(m, names.MAX_MINUTES_TOTAL, e, list(range(m.p.num_days)), 0,
-                          s.max_minutes_total, (names.MAX_MINUTES_TOTAL, e), s.max_minutes_total)
+            expr, most = _total(m, e)
+            _limit(m, names.MAX_MINUTES_TOTAL, e, expr, most, 0, s.max_minutes_total,
+                   (names.MAX_MINUTES_TOTAL, e), 0, s.max_minutes_total)
 
 
 def min_minutes_total(m: Model) -> None:
     """Paid minutes over the horizon reach the contract minimum."""
     for e, s in enumerate(m.p.staff):
         if s.min_minutes_total > 0:
-            _minutes_rule(m, names.MIN_MINUTES_TOTAL, e, list(range(m.p.num_days)),
-                          s.min_minutes_total, None, (names.MIN_MINUTES_TOTAL, e),
-                          s.min_minutes_total)
+            expr, most = _total(m, e)
+            _limit(m, names.MIN_MINUTES_TOTAL, e, expr, most, s.min_minutes_total, None,
+                   (names.MIN_MINUTES_TOTAL, e), 0, s.min_minutes_total)
 
 
 def max_minutes_per_week(m: Model) -> None:
@@ -70,8 +71,9 @@ def max_minutes_per_week(m: Model) -> None:
         if s.max_minutes_per_week is None:
             continue
         for w, days in enumerate(m.p.weeks()):
-            _minutes_rule(m, names.MAX_MINUTES_WEEK, e, days, 0, s.max_minutes_per_week,
-                          (names.MAX_MINUTES_WEEK, e, w), s.max_minutes_per_week)
+            _limit(m, names.MAX_MINUTES_WEEK, e, m.week_minutes(e, w), m.week_bounds(e, w), 0,
+                   s.max_minutes_per_week, (names.MAX_MINUTES_WEEK, e, w), days[0],
+                   s.max_minutes_per_week)
 
 
 def min_minutes_per_week(m: Model) -> None:
@@ -81,8 +83,9 @@ def min_minutes_per_week(m: Model) -> None:
             continue
         for w, days in enumerate(m.p.weeks()):
             if len(days) == 7:
-                _minutes_rule(m, names.MIN_MINUTES_WEEK, e, days, s.min_minutes_per_week, None,
-                              (names.MIN_MINUTES_WEEK, e, w), s.min_minutes_per_week)
+                _limit(m, names.MIN_MINUTES_WEEK, e, m.week_minutes(e, w), m.week_bounds(e, w),
+                       s.min_minutes_per_week, None, (names.MIN_MINUTES_WEEK, e, w), days[0],
+                       s.min_minutes_per_week)
 
 
 def max_consecutive_days(m: Model) -> None:

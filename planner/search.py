@@ -1,0 +1,206 @@
+"""Search strategy: staged CP-SAT solves over one model.
+
+CP-SAT's own portfolio is thin on 2 cores: one full-problem worker plus one
+thread interleaving LNS. On clinic-shaped problems (hourly needs, wages) its
+first roster is slow and its LNS improves slowly from a poor start, so large
+problems are solved in stages, each hinting the next with its best roster:
+
+1. feasibility: any roster, no objective (a fraction of a second);
+2. coverage first: only the staffing penalties, which fills the needs;
+3. improvement: the full objective with LNS-only workers (fast primal progress);
+4. proof: the full objective with an LP-heavy worker (``max_lp``) that raises
+   the bound, plus LNS.
+
+Small problems skip to stage 4. All stages use the same model.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from planner.model import Model
+from planner.rules import names
+
+COVER_RULES = (names.UNDERSTAFFED, names.BELOW_PREFERRED)
+
+
+@dataclass
+class SearchParams:
+    """Knobs of the staged search (fractions of the time limit)."""
+
+    staged_min_variables: int = 2000
+    feasibility_share: float = 0.15
+    coverage_share: float = 0.1
+    improve_share: float = 0.35
+    full_subsolvers: list[str] = field(default_factory=lambda: ["max_lp"])
+
+
+def configure(solver: cp_model.CpSolver, seconds: float, workers: int, seed: int,
+              params: SearchParams | None = None, lns_only: bool = False) -> None:
+    """Parameters for one stage."""
+    params = params or SearchParams()
+    prm = solver.parameters
+    prm.max_time_in_seconds = max(0.05, float(seconds))
+    prm.num_workers = max(1, int(workers))
+    prm.random_seed = int(seed)
+    if lns_only:
+        prm.use_lns_only = True
+    elif prm.num_workers >= 2 and params.full_subsolvers:
+        prm.subsolvers.extend(params.full_subsolvers)
+
+
+class Incumbent(cp_model.CpSolverSolutionCallback):
+    """Best roster across stages; reports progress on the full objective."""
+
+    def __init__(self, scale: int, on_progress, started: float, full: bool = True) -> None:
+        super().__init__()
+        self.scale = scale
+        self.on_progress = on_progress
+        self.started = started
+        self.full = full
+        self.count = 0
+        self.best: float | None = None
+        self.bound: float = float("-inf")
+        self.time_to_best: float | None = None
+        self.stopped = False
+
+    def on_solution_callback(self) -> None:
+        if not self.full:
+            return
+        obj = self.objective_value
+        self.bound = max(self.bound, self.best_objective_bound)
+        if self.best is not None and obj >= self.best:
+            return
+        self.count += 1
+        self.best = obj
+        elapsed = time.perf_counter() - self.started
+        self.time_to_best = elapsed
+        if self.on_progress is not None:
+            from planner.result import Progress
+
+            if self.on_progress(Progress(obj / self.scale, self.bound / self.scale, elapsed)):
+                self.stopped = True
+                self.stop_search()
+
+
+def _hint_all(model: cp_model.CpModel, values) -> None:
+    model.clear_hints()
+    hint = model.proto.solution_hint
+    hint.vars.extend(range(len(values)))
+    hint.values.extend(values)
+
+
+def _run(model: cp_model.CpModel, seconds: float, workers: int, seed: int, params: SearchParams,
+         cb: Incumbent | None, lns_only: bool = False, stop=None):
+    solver = cp_model.CpSolver()
+    configure(solver, seconds, workers, seed, params, lns_only)
+    if stop is not None:
+        stop.attach(solver)
+    code = solver.solve(model, cb) if cb is not None else solver.solve(model)
+    if stop is not None:
+        stop.detach()
+    return solver, code
+
+
+def staged_solve(m: Model, time_limit: float, workers: int, seed: int, cb: Incumbent,
+                 params: SearchParams | None = None, stop=None, hinted: bool = False):
+    """Run the stages; returns (final solver, status code, best values or None, proven)."""
+    params = params or SearchParams()
+    deadline = time.perf_counter() + time_limit
+    left = lambda: deadline - time.perf_counter()  # noqa: E731
+    best_values = None
+    big = len(m.x) >= params.staged_min_variables
+    if not hinted:
+        probe = m.cp.clone()
+        probe.clear_objective()
+        solver, code = _run(probe, max(0.2, params.feasibility_share * time_limit), workers, seed,
+                            params, None, stop=stop)
+        if code == cp_model.INFEASIBLE:
+            return solver, code, None
+        if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            best_values = list(solver.response_proto.solution)
+            _hint_all(m.cp, best_values)
+    if big and best_values is not None and not _stopped(cb, stop):
+        cover = [t for t in m.terms if t.rule in COVER_RULES]
+        if cover and len(cover) < len(m.terms):
+            probe = m.cp.clone()
+            probe.clear_objective()
+            probe.minimize(cp_model.LinearExpr.weighted_sum(
+                [probe.get_int_var_from_proto_index(t.expr.index) for t in cover],
+                [t.coef for t in cover]))
+            solver, code = _run(probe, params.coverage_share * time_limit, workers, seed, params,
+                                None, stop=stop)
+            if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                best_values = list(solver.response_proto.solution)
+                _hint_all(m.cp, best_values)
+        if not _stopped(cb, stop) and left() > 0.5:
+            solver, code = _run(m.cp, min(left(), params.improve_share * time_limit), workers,
+                                seed, params, cb, lns_only=True, stop=stop)
+            if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                best_values = list(solver.response_proto.solution)
+                _hint_all(m.cp, best_values)
+                if code == cp_model.OPTIMAL:
+                    return solver, code, best_values
+    if _stopped(cb, stop):
+        return None, cp_model.FEASIBLE if best_values else cp_model.UNKNOWN, best_values
+    solver, code = _run(m.cp, max(0.05, left()), workers, seed, params, cb, stop=stop)
+    if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        final = list(solver.response_proto.solution)
+        if best_values is None or objective_of(m, final) <= objective_of(m, best_values):
+            best_values = final
+    elif best_values is not None and code == cp_model.UNKNOWN:
+        code = cp_model.FEASIBLE
+    return solver, code, best_values
+
+
+def objective_of(m: Model, values) -> int:
+    """Objective of a full assignment, in internal units."""
+    o = m.cp.proto.objective
+    return sum(c * values[v] for v, c in zip(o.vars, o.coeffs)) + int(o.offset)
+
+
+class StopSignal:
+    """Relays a ``threading.Event`` (the UI's Stop button) to whichever solver runs."""
+
+    def __init__(self, event) -> None:
+        import threading
+
+        self.event = event
+        self._solver = None
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._done = threading.Event()
+        self._thread.start()
+
+    @property
+    def requested(self) -> bool:
+        return self.event.is_set()
+
+    def attach(self, solver) -> None:
+        with self._lock:
+            self._solver = solver
+        if self.event.is_set():
+            solver.stop_search()
+
+    def detach(self) -> None:
+        with self._lock:
+            self._solver = None
+
+    def close(self) -> None:
+        self._done.set()
+
+    def _watch(self) -> None:
+        while not self._done.is_set():
+            if self.event.wait(0.05):
+                with self._lock:
+                    if self._solver is not None:
+                        self._solver.stop_search()
+                if self._done.wait(0.05):
+                    return
+
+
+def _stopped(cb: Incumbent, stop) -> bool:
+    return cb.stopped or (stop is not None and stop.requested)
