@@ -83,9 +83,7 @@ def annotate_visits(visits: pd.DataFrame, rules: WaitRules, now: dt.datetime) ->
     df["minutes_left"] = (rules.target_minutes - df["wait_min"]).where(waiting_now)
     stamps = pd.Series(pd.NaT, index=df.index, dtype="datetime64[us]")
     for status, column in STATUS_STAMP.items():
-        mask = df["status"] == status
-        if mask.any():
-            stamps[mask] = pd.to_datetime(df.loc[mask, column])
+        stamps = stamps.mask(df["status"] == status, pd.to_datetime(df[column]))
     in_status = _minutes(now_ts - stamps)
     df["in_status_min"] = in_status.where(~df["status"].isin(FINAL_STATUSES | {Status.SCHEDULED}))
     df["band"] = [
