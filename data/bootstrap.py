@@ -10,8 +10,10 @@ from sqlalchemy.orm import Session
 from data.config import demo_enabled
 from data.db import upgrade_schema
 from data.demo import DEFAULT_SEED, create_demo_practice, ensure_live_day
+from data.demo.roster_seed import seed_roster_inputs
 from data.goals import practice
-from data.models import Base, Practice
+from data.models import Practice
+from data.schema import metadata
 
 
 def prepare_database(
@@ -27,19 +29,23 @@ def prepare_database(
     now = now or dt.datetime.now()
     upgrade_schema(engine)
     with Session(engine) as session:
-        if session.get(Practice, 1) is not None:
+        existing = session.get(Practice, 1)
+        if existing is not None:
+            if existing.is_demo:  # demo databases made before the planner existed
+                seed_roster_inputs(session, now.date())
             return False
         if not (demo_enabled() if demo is None else demo):
             practice(session)
             return False
         create_demo_practice(session, today=now.date(), seed=seed, months=months)
+        seed_roster_inputs(session, now.date())
         ensure_live_day(session, now)
         return True
 
 
 def drop_everything(engine: Engine) -> None:
     """Remove every ClinicOps table, migrations bookkeeping included."""
-    Base.metadata.drop_all(engine)
+    metadata.drop_all(engine)
     if inspect(engine).has_table("alembic_version"):
         with engine.begin() as conn:
             conn.execute(text("DROP TABLE alembic_version"))

@@ -7,10 +7,10 @@
 from alembic import context
 
 from data.db import make_engine
-from data.models import Base
+from data.schema import metadata
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = metadata
 
 
 def run_migrations_online() -> None:

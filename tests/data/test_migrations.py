@@ -4,13 +4,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from data.models import Base
+from data.schema import metadata
 
 
 def test_migrations_match_models(engine):
     with engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
-        assert compare_metadata(context, Base.metadata) == []
+        assert compare_metadata(context, metadata) == []
 
 
 def test_sqlite_runs_with_wal_and_foreign_keys(sqlite_engine):
