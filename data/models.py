@@ -53,10 +53,14 @@ class Practice(Base):
     is_demo: Mapped[bool] = mapped_column(default=False)
     # Last calendar day the demo practice was brought up to date for.
     demo_day: Mapped[dt.date | None]
+    # How signed-in staff screens name patients: "initials" (default) or "full".
+    # Shared dashboard links and physician accounts always show initials.
+    patient_names: Mapped[str] = mapped_column(String(16), default="initials", server_default="initials")
 
     __table_args__ = (
         CheckConstraint("seen_definition IN ('roomed', 'provider')", name="seen_definition"),
         CheckConstraint("board_refresh_seconds >= 2", name="refresh_floor"),
+        CheckConstraint("patient_names IN ('initials', 'full')", name="patient_names"),
     )
 
 
@@ -295,11 +299,104 @@ class AuditEntry(Base):
     __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_id"),)
 
 
+class UserAccount(Base):
+    """Someone who signs in to ClinicOps, with the role that decides what they may do.
+
+    ``password_hash`` is an argon2 hash (never the password); it is empty for an
+    account that signs in only through single sign-on (matched by ``email``).
+    """
+
+    __tablename__ = "user_accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(60), unique=True)  # stored lower-case
+    display_name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(16))
+    email: Mapped[str | None] = mapped_column(String(200), unique=True)  # lower-case, for single sign-on
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime]
+    created_by: Mapped[str] = mapped_column(String(120))
+    password_changed_at: Mapped[dt.datetime | None]
+    last_sign_in_at: Mapped[dt.datetime | None]
+
+    __table_args__ = (
+        CheckConstraint("role IN ('manager', 'front_desk', 'physician')", name="role"),
+    )
+
+
+class SignInAttempt(Base):
+    """One password sign-in attempt: what the throttle counts. Never holds a password."""
+
+    __tablename__ = "sign_in_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime]
+    username: Mapped[str] = mapped_column(String(60))  # as typed, lower-cased and cut to 60
+    address: Mapped[str] = mapped_column(String(64))
+    succeeded: Mapped[bool]
+
+    __table_args__ = (
+        Index("ix_sign_in_attempts_username_at", "username", "at"),
+        Index("ix_sign_in_attempts_address_at", "address", "at"),
+    )
+
+
+class UserSession(Base):
+    """A signed-in browser. Only hashes of its tokens are stored.
+
+    ``claim_hash`` is a one-time ticket (a minute long) that the browser trades
+    for an HttpOnly cookie holding the session token, whose hash is
+    ``token_hash``; a tab that never claims it stays signed in until it closes.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_accounts.id"), index=True)
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    claim_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    claim_expires_at: Mapped[dt.datetime | None]
+    method: Mapped[str] = mapped_column(String(16))  # password or sso
+    created_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime]
+    last_seen_at: Mapped[dt.datetime]
+    revoked_at: Mapped[dt.datetime | None]
+    address: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+
+    user: Mapped[UserAccount] = relationship()
+
+
+class DashboardLink(Base):
+    """A read-only view shared without sign-in: a scope, an expiry and a token hash.
+
+    ``scope_kind`` names the view (e.g. ``operations``) and ``scope_params``
+    fixes its filters; the token itself is shown once, when the link is made.
+    """
+
+    __tablename__ = "dashboard_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(120))
+    scope_kind: Mapped[str] = mapped_column(String(40))
+    scope_params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime]
+    created_by: Mapped[str] = mapped_column(String(120))
+    expires_at: Mapped[dt.datetime]
+    revoked_at: Mapped[dt.datetime | None]
+    revoked_by: Mapped[str | None] = mapped_column(String(120))
+    last_access_at: Mapped[dt.datetime | None]
+    access_count: Mapped[int] = mapped_column(default=0)
+
+
 __all__ = [
     "Appointment",
     "AuditEntry",
     "Base",
     "Credential",
+    "DashboardLink",
     "DemoStep",
     "Goal",
     "Location",
@@ -308,7 +405,10 @@ __all__ = [
     "Provider",
     "Role",
     "Skill",
+    "SignInAttempt",
     "Staff",
+    "UserAccount",
+    "UserSession",
     "VisitType",
     "staff_skills",
 ]
