@@ -1,30 +1,37 @@
 """ClinicOps: the operations dashboard and staff planner for a medical office.
 
-Entrypoint and frame: page config, the database, navigation and the shared
-sidebar. Each view lives in ``pages/``.
+Entrypoint and frame: page config, the database, a shared dashboard link or
+the sign-in gate, navigation for the signed-in role and the shared sidebar.
+Each view lives in ``pages/``; the page registry is ``ui/navigation.py``.
+
+``streamlit run app.py`` imports this file once to find ``app`` (an
+``st.App`` that adds the sign-in cookie endpoints of ``ui/auth_routes.py``)
+and then runs it as the script of every browser session (``__main__``).
 """
 
 import streamlit as st
 
-from ui.context import engine, shared_sidebar
-from ui.entry import leave_legacy_pages_mode
+if __name__ != "__main__":  # imported by the server: serve this same file, plus the cookie endpoints
+    from ui.auth_routes import routes
 
-leave_legacy_pages_mode()
+    app = st.App(__file__, routes=routes())
 
-st.set_page_config(page_title="ClinicOps", page_icon=":material/local_hospital:", layout="wide")
+else:
+    from ui import auth, link_views, navigation
+    from ui.context import engine, shared_sidebar, show_url_notices
+    from ui.entry import leave_legacy_pages_mode
 
-engine()  # create or upgrade the database before any page reads it
+    leave_legacy_pages_mode()
 
-navigation = st.navigation(
-    {
-        "Today": [
-            st.Page("pages/operations.py", title="Live operations", icon=":material/monitor_heart:",
-                    url_path="operations", default=True),
-        ],
-        "Goals": [
-            st.Page("pages/wait_goal.py", title="Wait-time goal", icon=":material/timer:", url_path="wait_goal"),
-        ],
-    }
-)
-shared_sidebar()
-navigation.run()
+    st.set_page_config(page_title="ClinicOps", page_icon=":material/local_hospital:", layout="wide")
+
+    engine()  # create or upgrade the database before any page reads it
+
+    link_views.render_if_requested()  # /?link=<token>: that one read-only view, then stop
+    user = auth.gate()  # nobody signed in: the sign-in (or first-run) page, then stop
+
+    page = navigation.build(user.account.role)
+    shared_sidebar()
+    auth.sidebar_account(user)
+    show_url_notices()
+    page.run()

@@ -66,8 +66,13 @@ def board_frame(
     day: dt.date,
     location_id: int | None = None,
     provider_id: int | None = None,
+    *,
+    full_names: bool = False,
 ) -> pd.DataFrame:
-    """One row per appointment on ``day``: what the flow board shows, initials only."""
+    """One row per appointment on ``day``: what the flow board shows.
+
+    Patients appear as initials unless ``full_names`` (only for signed-in
+    staff screens, when the practice chose it; never for shared links)."""
     start, end = day_bounds(day)
     stmt = (
         select(
@@ -81,7 +86,7 @@ def board_frame(
             Provider.display_name.label("provider"),
             VisitType.name.label("visit_type"),
             VisitType.is_new_patient,
-            initials_expr().label("patient"),
+            (Patient.first_name + " " + Patient.last_name if full_names else initials_expr()).label("patient"),
             Appointment.status,
             Appointment.booked_at,
             Appointment.checked_in_at,

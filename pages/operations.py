@@ -7,14 +7,14 @@ require_entrypoint()
 
 import streamlit as st
 
-from data import kpis
-from data.demo import ensure_live_day
+from data import kpis, links
 from data.goals import practice, rules_on
-from data.visits import board_frame
-from ui import board, context
-from ui.format import minutes, percent
+from ui import access, context, live_board
+
+user = access.require_page(__file__)
 
 REFRESH_CHOICES = (5, 10, 15, 30, 60, 120)
+SHARED_KEY = "ops_shared_link"
 
 with context.session() as s:
     clinic = practice(s)
@@ -26,17 +26,22 @@ is_today = day == context.now().date()
 st.title("Live operations")
 seen_words = kpis.SEEN_DEFINITIONS[rules.seen_definition].lower()
 st.caption(
-    f"{clinic.name} · goal: every patient {seen_words} within {rules.target_minutes} min of check-in, "
-    f"warning at {rules.warning_minutes} min"
+    f"{context.escape_markdown(clinic.name)} · goal: every patient {seen_words} within {rules.target_minutes} min "
+    f"of check-in, warning at {rules.warning_minutes} min"
     + (" · demo practice: today's patients are simulated around the current time" if clinic.is_demo else "")
+    + ("" if access.can("visit.act") else " · read-only for your account")
 )
 
 names = context.providers(location_id)
-controls = st.columns([3, 2, 1])
+context.seed_from_url("provider", context.PROVIDER_KEY, lambda raw: context.parse_id(raw, names), "provider")
+if st.session_state.get(context.PROVIDER_KEY) not in (None, *names):
+    st.session_state[context.PROVIDER_KEY] = None
+controls = st.columns([3, 2, 1, 1], vertical_alignment="bottom")
 provider_id = controls[0].selectbox(
     "Provider", options=[None, *names], format_func=lambda i: "All providers" if i is None else names[i],
-    key="ops_provider",
+    key=context.PROVIDER_KEY,
 )
+context.write_to_url("provider", provider_id, None)
 default_refresh = clinic.board_refresh_seconds if clinic.board_refresh_seconds in REFRESH_CHOICES else 10
 refresh = controls[1].select_slider(
     "Refresh every (seconds)", options=REFRESH_CHOICES, value=default_refresh, key="ops_refresh",
@@ -44,72 +49,46 @@ refresh = controls[1].select_slider(
 )
 paused = controls[2].toggle("Pause", key="ops_paused", disabled=not is_today, help="Stop the board refreshing itself.")
 
+if access.can("link.manage"):
+    with controls[3].popover("Share", icon=":material/share:", help="A read-only link to this board for physicians"):
+        where = context.locations().get(location_id, "all locations")
+        who = names.get(provider_id, "all providers")
+        st.markdown(f"**Read-only link to today's live board** · {context.escape_markdown(where)} · "
+                    f"{context.escape_markdown(who)}")
+        st.caption("Whoever has the link sees this board (patients as initials only) without signing in, "
+                   "until it expires or you revoke it under *Dashboard links*.")
+        with st.form("share_link", clear_on_submit=True, border=False):
+            label = st.text_input("Label", max_chars=120, placeholder="e.g. Dr. Patel, North clinic")
+            days = st.number_input("Expires after (days)", min_value=1, max_value=links.MAX_EXPIRY_DAYS,
+                                   value=links.DEFAULT_EXPIRY_DAYS, step=1)
+            if st.form_submit_button("Create link", type="primary"):
+                try:
+                    with context.session() as s:
+                        created = links.create_link(
+                            s, kind="operations", params={"location_id": location_id, "provider_id": provider_id},
+                            label=label, expires_in_days=int(days), actor=context.actor(), now=context.now(),
+                        )
+                    st.session_state[SHARED_KEY] = (created.link.label, created.token, created.link.expires_at)
+                except links.LinkError as refused:
+                    st.error(str(refused))
 
-@st.fragment(run_every=None if (paused or not is_today) else refresh)
-def live_board() -> None:
-    now = context.now()
-    with context.session() as s:
-        if is_today:
-            ensure_live_day(s, now)
-        visits = board_frame(s, day, location_id, provider_id)
-    if visits.empty:
-        st.info(f"No appointments booked on {day:%A %d %B %Y} for this selection.")
-        return
-    annotated = kpis.annotate_visits(visits, rules, now)
-    if is_today:
-        _alerts(annotated)
-    _kpi_row(kpis.today_kpis(annotated, rules))
-    if is_today:
-        st.subheader("Front desk")
-        board.render_actions(annotated, now)
-    st.subheader("Patient flow" if is_today else f"Patient flow on {day:%a %d %b %Y}")
-    frame = board.display_frame(annotated, now, show_location=location_id is None)
-    board.render_table(frame, selectable=is_today)
-    st.caption(
-        f"Updated {now:%H:%M:%S} · most urgent first"
-        + (" · click a row to pick that patient for the front desk" if is_today
-           else " · past and future days are read-only")
-    )
-    st.subheader("Queue by provider")
-    queue = kpis.queue_by_provider(annotated).rename(
-        columns={"provider": "Provider", "waiting_now": "Waiting now", "breached": "Past goal",
-                 "still_to_come": "Still to arrive"}
-    )
-    st.dataframe(queue, hide_index=True, width=560, height=38 + 35 * len(queue))
+shared = st.session_state.get(SHARED_KEY)
+if shared and access.can("link.manage"):
+    label, token, expires = shared
+    with st.container(border=True):
+        st.markdown(f"**Link created: {context.escape_markdown(label)}** · valid until {expires:%d %b %Y %H:%M}. "
+                    "Copy it now: it is shown only once.")
+        st.code(f"{context.app_root_url()}?link={token}", language=None)
+        if st.button("Done", key="ops_shared_done"):
+            st.session_state.pop(SHARED_KEY, None)
+            st.rerun()
 
-
-def _alerts(annotated) -> None:
-    waiting = annotated[annotated["waiting"]].sort_values("minutes_left")
-    breached = waiting[waiting["band"] == kpis.BREACHED]
-    warning = waiting[waiting["band"] == kpis.WARNING]
-    if len(breached):
-        who = ", ".join(f"{r.patient} ({r.provider}, {int(r.wait_min)} min)" for r in breached.itertuples())
-        st.error(f"**{len(breached)} past the {rules.target_minutes}-minute goal:** {who}", icon=":material/alarm:")
-    if len(warning):
-        who = ", ".join(f"{r.patient} ({r.provider}, {int(r.minutes_left)} min left)" for r in warning.itertuples())
-        st.warning(f"**{len(warning)} about to breach, step in now:** {who}", icon=":material/timer:")
-
-
-def _kpi_row(k: kpis.TodayKpis) -> None:
-    cells = st.columns(7)
-    cells[0].metric("Waiting now", k.waiting_now, border=True)
-    cells[1].metric("Past goal now", k.breached_now, border=True)
-    cells[2].metric("Longest wait now", minutes(k.longest_current_wait), border=True)
-    cells[3].metric(
-        f"Within {rules.target_minutes} min",
-        percent(k.share_within_target),
-        delta=None if k.share_within_target is None
-        else f"{(k.share_within_target - rules.target_share) * 100:+.0f} pts",
-        help=f"Share of patients seen today within the target; the goal is {rules.target_share:.0%}.",
-        border=True,
-    )
-    cells[4].metric("Median wait", minutes(k.median_wait), border=True)
-    cells[5].metric("90th pct wait", minutes(k.p90_wait), border=True)
-    cells[6].metric("Seen", k.seen, border=True)
-    st.caption(
-        f"Today so far: {k.no_shows} no-shows, {k.left_without_seen} left without being seen. "
-        "Median and 90th percentile are over patients already seen; a walk-out counts against the goal."
-    )
-
-
-live_board()
+live_board.render(
+    day=day,
+    location_id=location_id,
+    provider_id=provider_id,
+    rules=rules,
+    refresh_seconds=None if paused else refresh,
+    can_act=access.can("visit.act"),
+    full_names=access.full_names(),
+)

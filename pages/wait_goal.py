@@ -13,8 +13,10 @@ import streamlit as st
 from data import history
 from data.goals import SettingsInvalid, goal_introduced_on, goals, practice, rules_on, set_goal, set_practice_settings
 from data.kpis import SEEN_DEFINITIONS, WaitRules
-from ui import charts, context
+from ui import access, charts, context
 from ui.format import minutes, percent
+
+user = access.require_page(__file__)
 
 PERIODS = {"Last 3 months": 91, "Last 6 months": 182, "Last 12 months": 365}
 
@@ -58,51 +60,54 @@ current[1].metric("Warning at", f"{rules.warning_minutes} min", border=True)
 current[2].metric("Patients within target", percent(rules.target_share), border=True)
 current[3].metric("In force since", f"{all_goals[-1].effective_from:%d %b %Y}" if all_goals else "No goal yet", border=True)
 
-editor = st.expander("Change the goal or how waits are measured", icon=":material/edit:")
-edit_goal, edit_measure = editor.columns(2)
-with edit_goal.form("goal_form"):
-    st.markdown("**The goal**")
-    target = st.number_input("Target wait (minutes)", min_value=1, max_value=240, value=rules.target_minutes, step=1)
-    warning = st.number_input(
-        "Warn the front desk after (minutes)", min_value=0, max_value=239, value=rules.warning_minutes, step=1,
-        help="The board turns amber at this wait, so staff can step in before the target is breached.",
-    )
-    share = st.number_input(
-        "Share of patients within target (%)", min_value=1, max_value=100, value=round(rules.target_share * 100), step=1
-    )
-    starts = st.date_input("Takes effect from", value=today, format="YYYY-MM-DD")
-    note = st.text_input("Note (optional)", max_chars=200)
-    if st.form_submit_button("Save goal", type="primary"):
-        try:
-            with context.session() as s:
-                set_goal(s, target=target, warning=warning, share=share / 100, effective_from=starts,
-                         actor=context.actor(), now=context.now(), note=note)
-            st.cache_data.clear()
-            st.success(f"Goal saved: {target} min, warning at {warning} min, {share}% of patients, from {starts:%d %b %Y}.")
-            st.rerun()
-        except SettingsInvalid as invalid:
-            st.error(str(invalid))
+if access.can("goal.edit"):
+    editor = st.expander("Change the goal or how waits are measured", icon=":material/edit:")
+    edit_goal, edit_measure = editor.columns(2)
+    with edit_goal.form("goal_form"):
+        st.markdown("**The goal**")
+        target = st.number_input("Target wait (minutes)", min_value=1, max_value=240, value=rules.target_minutes, step=1)
+        warning = st.number_input(
+            "Warn the front desk after (minutes)", min_value=0, max_value=239, value=rules.warning_minutes, step=1,
+            help="The board turns amber at this wait, so staff can step in before the target is breached.",
+        )
+        share = st.number_input(
+            "Share of patients within target (%)", min_value=1, max_value=100, value=round(rules.target_share * 100), step=1
+        )
+        starts = st.date_input("Takes effect from", value=today, format="YYYY-MM-DD")
+        note = st.text_input("Note (optional)", max_chars=200)
+        if st.form_submit_button("Save goal", type="primary"):
+            try:
+                with context.session() as s:
+                    set_goal(s, target=target, warning=warning, share=share / 100, effective_from=starts,
+                             actor=context.actor(), now=context.now(), note=note)
+                st.cache_data.clear()
+                st.success(f"Goal saved: {target} min, warning at {warning} min, {share}% of patients, from {starts:%d %b %Y}.")
+                st.rerun()
+            except SettingsInvalid as invalid:
+                st.error(str(invalid))
 
-with edit_measure.form("measure_form"):
-    st.markdown("**How waits are measured**")
-    seen = st.radio(
-        "A patient counts as seen when",
-        options=list(SEEN_DEFINITIONS),
-        format_func=SEEN_DEFINITIONS.get,
-        index=list(SEEN_DEFINITIONS).index(clinic.seen_definition),
-    )
-    refresh = st.number_input(
-        "Board refreshes every (seconds)", min_value=2, max_value=600, value=clinic.board_refresh_seconds, step=1
-    )
-    if st.form_submit_button("Save"):
-        try:
-            with context.session() as s:
-                set_practice_settings(s, seen_definition=seen, board_refresh_seconds=refresh,
-                                      actor=context.actor(), now=context.now())
-            st.cache_data.clear()
-            st.rerun()
-        except SettingsInvalid as invalid:
-            st.error(str(invalid))
+    with edit_measure.form("measure_form"):
+        st.markdown("**How waits are measured**")
+        seen = st.radio(
+            "A patient counts as seen when",
+            options=list(SEEN_DEFINITIONS),
+            format_func=SEEN_DEFINITIONS.get,
+            index=list(SEEN_DEFINITIONS).index(clinic.seen_definition),
+        )
+        refresh = st.number_input(
+            "Board refreshes every (seconds)", min_value=2, max_value=600, value=clinic.board_refresh_seconds, step=1
+        )
+        if st.form_submit_button("Save"):
+            try:
+                with context.session() as s:
+                    set_practice_settings(s, seen_definition=seen, board_refresh_seconds=refresh,
+                                          actor=context.actor(), now=context.now())
+                st.cache_data.clear()
+                st.rerun()
+            except SettingsInvalid as invalid:
+                st.error(str(invalid))
+else:
+    st.caption("Read-only for your account: the practice manager sets the goal.")
 
 st.divider()
 st.subheader("History")

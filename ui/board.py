@@ -92,7 +92,7 @@ def _select_from_table(table_key: str, ids: list[int]) -> None:
         st.session_state[SELECTED_KEY] = ids[rows[0]]
 
 
-def render_table(frame: pd.DataFrame, selectable: bool) -> None:
+def render_table(frame: pd.DataFrame, selectable: bool, wide_names: bool = False) -> None:
     ids = [int(i) for i in frame.index]
     # A new key whenever the order changes, so a highlighted row never
     # silently points at a different patient after the board re-sorts.
@@ -107,7 +107,7 @@ def render_table(frame: pd.DataFrame, selectable: bool) -> None:
         selection_mode="single-row",
         column_config={
             "Appt": st.column_config.TextColumn(width=52),
-            "Patient": st.column_config.TextColumn(width=60),
+            "Patient": st.column_config.TextColumn(width=150 if wide_names else 60),
             "Provider": st.column_config.TextColumn(width=130),
             "Location": st.column_config.TextColumn(width=95),
             "Status": st.column_config.TextColumn(width=105),

@@ -1,0 +1,109 @@
+"""The page registry: every view, its place in the menu, and who may open it.
+
+``app.py`` builds ``st.navigation`` from this list, filtered by the signed-in
+role, and every page checks the role again when it runs
+(``ui.access.require_page(__file__)``), because a page can be reached by URL.
+
+To add a page, append a ``PageEntry`` (or call ``register``) with the roles
+that may open it, e.g. a manager-only planner page::
+
+    register(PageEntry("pages/planner.py", "Staff planner", ":material/event:",
+                       "Planning", roles=MANAGER_ONLY))
+
+and start the page file with::
+
+    from ui.entry import require_entrypoint
+    require_entrypoint()
+    from ui import access
+    user = access.require_page(__file__)
+
+``url_path`` is always the file's stem: Streamlit's legacy ``pages/`` mode
+(see ``ui/entry.py``) serves a deep link by file name before ``app.py`` runs.
+Sections appear in the order of their first page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from data.accounts import FRONT_DESK, MANAGER, PHYSICIAN
+
+ROOT = Path(__file__).resolve().parents[1]
+
+EVERYONE = frozenset({MANAGER, FRONT_DESK, PHYSICIAN})
+MANAGER_ONLY = frozenset({MANAGER})
+
+
+@dataclass(frozen=True)
+class PageEntry:
+    path: str  # relative to the project root, e.g. "pages/operations.py"
+    title: str
+    icon: str  # ":material/...:"
+    section: str
+    roles: frozenset[str]
+    default: bool = False
+
+    @property
+    def url_path(self) -> str:
+        return Path(self.path).stem
+
+    def allows(self, role: str | None) -> bool:
+        return role in self.roles
+
+
+PAGES: list[PageEntry] = [
+    PageEntry("pages/operations.py", "Live operations", ":material/monitor_heart:", "Today", EVERYONE, default=True),
+    PageEntry("pages/wait_goal.py", "Wait-time goal", ":material/timer:", "Goals", frozenset({MANAGER, PHYSICIAN})),
+    PageEntry("pages/links.py", "Dashboard links", ":material/share:", "Administration", MANAGER_ONLY),
+    PageEntry("pages/users.py", "Users and access", ":material/group:", "Administration", MANAGER_ONLY),
+    PageEntry("pages/audit.py", "Audit log", ":material/history:", "Administration", MANAGER_ONLY),
+    PageEntry("pages/account.py", "My account", ":material/account_circle:", "Account", EVERYONE),
+]
+
+
+def register(entry: PageEntry, *, before_section: str | None = None) -> PageEntry:
+    """Add a page (replacing one with the same path); ``before_section`` puts it ahead of that section."""
+    PAGES[:] = [p for p in PAGES if p.path != entry.path]
+    if before_section is not None:
+        for index, page in enumerate(PAGES):
+            if page.section == before_section:
+                PAGES.insert(index, entry)
+                return entry
+    PAGES.append(entry)
+    return entry
+
+
+def entry_for(page_file: str) -> PageEntry | None:
+    """The registry entry of a page file (``__file__`` of the page)."""
+    target = Path(page_file).resolve()
+    for page in PAGES:
+        if (ROOT / page.path).resolve() == target:
+            return page
+    return None
+
+
+def pages_for(role: str | None) -> list[PageEntry]:
+    return [p for p in PAGES if p.allows(role)]
+
+
+def sections_for(role: str | None) -> dict[str, list[PageEntry]]:
+    sections: dict[str, list[PageEntry]] = {}
+    for page in pages_for(role):
+        sections.setdefault(page.section, []).append(page)
+    return sections
+
+
+def build(role: str):
+    """``st.navigation`` over the pages ``role`` may open (the caller runs it)."""
+    menu = {
+        section: [
+            st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url_path, default=p.default)
+            for p in entries
+        ]
+        for section, entries in sections_for(role).items()
+    }
+    # Without a default among them, Streamlit opens the first page listed.
+    return st.navigation(menu)
