@@ -38,12 +38,21 @@ def requests_honoured(built: BuiltProblem, result: SolveResult) -> tuple[int, in
     return granted, len(made)
 
 
-def fairness_spread(result: SolveResult, person_role: dict[str, str]) -> dict[str, float]:
-    """Most minus fewest hours among full-time-like staff of each role."""
-    hours: dict[str, list[float]] = defaultdict(list)
+def fairness_spread(result: SolveResult, person_role: dict[str, str]) -> dict[str, int]:
+    """The widest gap between two people of the same role who work at all:
+    in weekends worked and in late shifts (what the fairness rule balances)."""
+    weekends: dict[str, list[int]] = defaultdict(list)
+    late: dict[str, list[int]] = defaultdict(list)
     for person in result.people:
-        hours[person_role.get(person.staff, person.role or "")].append(person.minutes / 60)
-    return {role: round(max(v) - min(v), 1) for role, v in hours.items() if len(v) > 1}
+        if person.shifts == 0:
+            continue  # away, or not allowed to work: not a fairness question
+        role = person_role.get(person.staff, person.role or "")
+        weekends[role].append(person.weekends)
+        late[role].append(person.late_shifts)
+    return {
+        "weekends": max((max(v) - min(v) for v in weekends.values()), default=0),
+        "late_shifts": max((max(v) - min(v) for v in late.values()), default=0),
+    }
 
 
 def summarize(built: BuiltProblem, result: SolveResult) -> dict[str, Any]:
@@ -91,6 +100,6 @@ def summarize(built: BuiltProblem, result: SolveResult) -> dict[str, Any]:
             "below_preferred_hours": round(below_pref, 2),
             "requests_granted": granted,
             "requests_made": made,
-            "fairness_spread_hours": fairness_spread(result, built.person_role),
+            "fairness_spread": fairness_spread(result, built.person_role),
         }
     return out

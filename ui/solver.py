@@ -1,0 +1,83 @@
+"""The app's own solve worker and the job progress panel the planner pages share."""
+
+from __future__ import annotations
+
+import threading
+
+import streamlit as st
+
+from data.roster_models import SolveJob
+from data.solve_jobs import JobRefused, enqueue, latest_job, request_stop
+from data.solve_worker import start_background_worker
+from ui import context
+
+TIME_LIMITS = (5, 10, 20, 30, 60, 120, 300)
+
+
+@st.cache_resource
+def background_worker() -> threading.Thread:
+    """One worker thread per server process runs queued solves (started on first use)."""
+    return start_background_worker(context.engine())
+
+
+def ensure_worker() -> None:
+    thread = background_worker()
+    if not thread.is_alive():  # pragma: no cover - a crashed thread is replaced
+        background_worker.clear()
+        background_worker()
+
+
+def start_solve(scenario_id: int, time_limit_s: float) -> str | None:
+    """Queue a solve; returns an error message for the manager, or None."""
+    ensure_worker()
+    try:
+        with context.session() as s:
+            enqueue(s, scenario_id, time_limit_s, actor=context.actor(), now=context.now())
+    except JobRefused as refused:
+        return str(refused)
+    return None
+
+
+def stop_solve(job_id: int) -> None:
+    with context.session() as s:
+        request_stop(s, job_id, actor=context.actor(), now=context.now())
+
+
+def current_job(scenario_id: int) -> SolveJob | None:
+    with context.session() as s:
+        return latest_job(s, scenario_id)
+
+
+def money(points: float | None) -> str:
+    return "–" if points is None else f"${points / 100:,.0f}"
+
+
+def progress_panel(scenario_id: int, on_finish_key: str) -> bool:
+    """Live progress of the scenario's running solve; True while it runs.
+
+    Drawn inside a fragment that refreshes every second; when the job ends
+    the whole page reruns once so the new roster appears.
+    """
+    job = current_job(scenario_id)
+    if job is None or job.status not in ("queued", "running"):
+        if st.session_state.pop(on_finish_key, False):
+            st.rerun()
+        return False
+    st.session_state[on_finish_key] = True
+    if job.status == "queued":
+        st.info("Waiting for the solver to start…", icon=":material/hourglass_top:")
+    else:
+        elapsed = job.elapsed_s or 0.0
+        st.progress(min(1.0, elapsed / job.time_limit_s),
+                    text=f"Solving: {elapsed:.0f} of {job.time_limit_s:.0f} s")
+        cells = st.columns(4)
+        cells[0].metric("Best roster so far", money(job.best_objective), help="Wages plus penalties, in dollars.")
+        cells[1].metric("Lower bound", money(job.best_bound), help="No roster can score better than this.")
+        gap = None
+        if job.best_objective and job.best_bound is not None:
+            gap = abs(job.best_objective - job.best_bound) / max(abs(job.best_objective), 1e-9)
+        cells[2].metric("Gap", "–" if gap is None else f"{gap:.1%}")
+        cells[3].metric("Rosters found", job.solutions)
+    st.button("Stop and keep the best roster", key=f"stop_{job.id}", on_click=stop_solve, args=(job.id,),
+              icon=":material/stop_circle:")
+    return True
