@@ -36,11 +36,13 @@ class SearchParams:
     coverage_share: float = 0.1
     improve_share: float = 0.35
     full_subsolvers: list[str] = field(default_factory=lambda: ["max_lp"])
+    improve_lns_only: bool = True
 
 
 def configure(solver: cp_model.CpSolver, seconds: float, workers: int, seed: int,
-              params: SearchParams | None = None, lns_only: bool = False) -> None:
-    """Parameters for one stage."""
+              params: SearchParams | None = None, lns_only: bool = False,
+              proof: bool = False) -> None:
+    """Parameters for one stage (``proof``: the LP-heavy final stage)."""
     params = params or SearchParams()
     prm = solver.parameters
     prm.max_time_in_seconds = max(0.05, float(seconds))
@@ -48,7 +50,7 @@ def configure(solver: cp_model.CpSolver, seconds: float, workers: int, seed: int
     prm.random_seed = int(seed)
     if lns_only:
         prm.use_lns_only = True
-    elif prm.num_workers >= 2 and params.full_subsolvers:
+    elif proof and prm.num_workers >= 2 and params.full_subsolvers:
         prm.subsolvers.extend(params.full_subsolvers)
 
 
@@ -94,9 +96,9 @@ def _hint_all(model: cp_model.CpModel, values) -> None:
 
 
 def _run(model: cp_model.CpModel, seconds: float, workers: int, seed: int, params: SearchParams,
-         cb: Incumbent | None, lns_only: bool = False, stop=None):
+         cb: Incumbent | None, lns_only: bool = False, stop=None, proof: bool = False):
     solver = cp_model.CpSolver()
-    configure(solver, seconds, workers, seed, params, lns_only)
+    configure(solver, seconds, workers, seed, params, lns_only, proof)
     if stop is not None:
         stop.attach(solver)
     code = solver.solve(model, cb) if cb is not None else solver.solve(model)
@@ -138,7 +140,7 @@ def staged_solve(m: Model, time_limit: float, workers: int, seed: int, cb: Incum
                 _hint_all(m.cp, best_values)
         if not _stopped(cb, stop) and left() > 0.5:
             solver, code = _run(m.cp, min(left(), params.improve_share * time_limit), workers,
-                                seed, params, cb, lns_only=True, stop=stop)
+                                seed, params, cb, lns_only=params.improve_lns_only, stop=stop)
             if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 best_values = list(solver.response_proto.solution)
                 _hint_all(m.cp, best_values)
@@ -146,7 +148,7 @@ def staged_solve(m: Model, time_limit: float, workers: int, seed: int, cb: Incum
                     return solver, code, best_values
     if _stopped(cb, stop):
         return None, cp_model.FEASIBLE if best_values else cp_model.UNKNOWN, best_values
-    solver, code = _run(m.cp, max(0.05, left()), workers, seed, params, cb, stop=stop)
+    solver, code = _run(m.cp, max(0.05, left()), workers, seed, params, cb, stop=stop, proof=True)
     if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         final = list(solver.response_proto.solution)
         if best_values is None or objective_of(m, final) <= objective_of(m, best_values):
@@ -154,6 +156,28 @@ def staged_solve(m: Model, time_limit: float, workers: int, seed: int, cb: Incum
     elif best_values is not None and code == cp_model.UNKNOWN:
         code = cp_model.FEASIBLE
     return solver, code, best_values
+
+
+def polish(m: Model, values, seconds: float = 5.0):
+    """Tighten the slack variables of a roster: same shifts, least objective.
+
+    Intermediate CP-SAT solutions may leave a lower-bounded slack (people over
+    a need, overtime minutes) above its least value; with every shift fixed the
+    rest is solved at once, so the reported objective is the roster's own.
+    """
+    fixed = m.cp.clone()
+    fixed.clear_hints()
+    variables = fixed.proto.variables
+    for v in m.x.values():
+        dom = variables[v.index].domain
+        dom[0] = dom[1] = values[v.index]
+    _hint_all(fixed, values)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = seconds
+    if solver.solve(fixed) == cp_model.OPTIMAL:
+        return list(solver.response_proto.solution)
+    return values
 
 
 def objective_of(m: Model, values) -> int:

@@ -15,7 +15,7 @@ from planner.domain import Assignment, Problem
 from planner.model import Model
 from planner.report import cost_report, coverage_rows, people_rows
 from planner.result import Progress, SolveResult, Status, relative_gap
-from planner.search import Incumbent, SearchParams, StopSignal, objective_of, staged_solve
+from planner.search import Incumbent, SearchParams, StopSignal, objective_of, polish, staged_solve
 from planner.validate import validate
 
 ProgressFn = Callable[[Progress], object]
@@ -63,6 +63,8 @@ def solve(problem: Problem, time_limit: float = 10.0, workers: int = 2, seed: in
                          solutions=cb.count, time_to_best=cb.time_to_best)
     if values is not None and code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         bound = solver.best_objective_bound if solver is not None else cb.bound
+        if code != cp_model.OPTIMAL:
+            values = polish(m, values)
         _fill_solution(problem, m, values, bound, result)
         if code == cp_model.OPTIMAL:
             result.bound = result.objective
