@@ -172,15 +172,12 @@ with tabs[1]:
         st.altair_chart(roster_views.timeline_chart(in_week, role_names))
 with tabs[2]:
     coverage = coverage_frame(built, assignments(built, scenario, scenario_cells))
-    a, b = st.columns(2)
-    location = a.selectbox("Location", options=sorted(coverage["location"].unique()), key="cov_location")
-    role = b.selectbox("Role", options=sorted(coverage["role"].unique()), key="cov_role",
-                       format_func=lambda r: role_names.get(r, r))
-    subset = coverage[(coverage["location"] == location) & (coverage["role"] == role)]
+    location = st.selectbox("Location", options=sorted(coverage["location"].unique()), key="cov_location")
+    subset = coverage[coverage["location"] == location]
     short = subset[subset["gap"] < 0]
-    st.caption(f"{len(short)} window(s) short of the minimum, "
-               f"{int((subset['scheduled'] > subset['preferred']).sum())} above the preferred level.")
-    st.altair_chart(roster_views.coverage_heatmap(subset), width="stretch")
+    st.caption(f"{len(short)} time window(s) short of the minimum ({(-short['gap'] * short['hours']).sum():.1f} "
+               f"person-hours), {int((subset['scheduled'] > subset['preferred']).sum())} above the preferred level.")
+    st.altair_chart(roster_views.coverage_heatmap(subset, role_names))
 with tabs[3]:
     roster_views.render_cost(summary, role_names)
 with tabs[4]:

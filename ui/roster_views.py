@@ -63,25 +63,31 @@ def timeline_chart(shifts: pd.DataFrame, role_names: dict[str, str]) -> alt.Char
     )
 
 
-def coverage_heatmap(coverage: pd.DataFrame) -> alt.Chart:
-    """Scheduled minus required per day and time window: red gaps, blue surpluses."""
+def coverage_heatmap(coverage: pd.DataFrame, role_names: dict[str, str]) -> alt.FacetChart:
+    """Scheduled minus required per day and time window, one panel per role:
+    red cells are gaps, blue cells people above the minimum."""
     df = coverage.assign(
         window=coverage["start"].map(lambda t: f"{t:%H:%M}") + "-" + coverage["end"].map(lambda t: f"{t:%H:%M}"),
         day=pd.to_datetime(coverage["date"]).dt.strftime("%a %d %b"),
+        role_name=coverage["role"].map(lambda r: role_names.get(r, r)),
     )
     order = list(dict.fromkeys(df.sort_values("date")["day"]))
-    windows = sorted(df["window"].unique())
-    base = alt.Chart(df).encode(
-        x=alt.X("day:N", sort=order, title=None),
-        y=alt.Y("window:N", sort=windows, title=None),
+    base = alt.Chart().encode(
+        x=alt.X("day:N", sort=order, title=None, axis=alt.Axis(labelAngle=-60)),
+        y=alt.Y("window:N", sort="ascending", title=None),
     )
-    rect = base.mark_rect().encode(
-        color=alt.Color("gap:Q", title="Scheduled − required",
-                        scale=alt.Scale(scheme="redblue", domainMid=0)),
-        tooltip=["day", "window", "location", "role", "required", "preferred", "scheduled", "gap"],
+    rect = base.mark_rect(stroke="white", strokeWidth=0.5).encode(
+        color=alt.Color("gap:Q", title="Scheduled − required", scale=alt.Scale(scheme="redblue", domainMid=0)),
+        tooltip=["day", "window", "role_name", "required", "preferred", "scheduled", "gap"],
     )
-    text = base.mark_text(fontSize=10).encode(text=alt.Text("gap:Q", format="+d"))
-    return (rect + text).properties(height=max(160, 22 * len(windows)))
+    text = base.mark_text(fontSize=9).encode(text=alt.Text("gap:Q", format="+d"))
+    return (
+        alt.layer(rect, text, data=df)
+        .properties(height=alt.Step(16))
+        .facet(row=alt.Row("role_name:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left",
+                                                                          labelFontWeight="bold")))
+        .resolve_scale(y="independent")
+    )
 
 
 def render_cost(summary: dict[str, Any], role_names: dict[str, str]) -> None:
@@ -161,7 +167,7 @@ def render_figures(figures: dict[str, Any] | None) -> None:
                     delta=None if not made else percent(figures["requests_granted"] / made), delta_color="off",
                     border=True)
     spread = figures.get("fairness_spread") or {}
-    cells[4].metric("Fairness spread", f"{spread.get('weekends', 0)} wkd · {spread.get('late_shifts', 0)} late",
+    cells[4].metric("Weekend / late spread", f"{spread.get('weekends', 0)} / {spread.get('late_shifts', 0)}",
                     border=True, help="Largest difference between two people of the same role in weekends "
                                       "worked and in late shifts.")
 
