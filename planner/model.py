@@ -79,6 +79,8 @@ class Model:
         self.by_day_template: list[list[list[tuple[int, cp_model.IntVar]]]] = [
             [[] for _ in p.templates] for _ in range(p.num_days)]
         self.pinned: dict[tuple[int, int], int | None] = {}
+        self.weeks = p.weeks()
+        self.by_person_template: list[dict[int, list]] = [{} for _ in p.staff]
         self._weekend: dict[tuple[int, int], object] = {}
         self._make_variables()
 
@@ -102,14 +104,15 @@ class Model:
                         continue
                     if leave and not self.explain and self.elig.leave(s.id, t.id, d) is not None:
                         continue
-                    v = self.cp.new_bool_var(f"x_{s.id}_{d}_{t.id}")
+                    v = self.cp.new_bool_var("")
                     self.x[(e, d, ti)] = v
                     cell.options.append((ti, v))
                     self.by_day_template[d][ti].append((e, v))
+                    self.by_person_template[e].setdefault(ti, []).append(v)
                 if len(cell.options) == 1:
                     cell.work = cell.options[0][1]
                 elif cell.options:
-                    cell.work = self.cp.new_bool_var(f"w_{s.id}_{d}")
+                    cell.work = self.cp.new_bool_var("")
                     self.cp.add(cp_model.LinearExpr.sum([v for _, v in cell.options]) == cell.work)
                 if not self.explain and pin not in (-1, None) and cell.options:
                     self.cp.add(cell.work == 1)
@@ -182,7 +185,7 @@ class Model:
         key = (e, w)
         cache = self.__dict__.setdefault("_week_minutes", {})
         if key not in cache:
-            days = self.p.weeks()[w]
+            days = self.weeks[w]
             pairs = self.paid_minutes(e, days)
             most = sum(max((self.paid[ti] for ti, _ in self.cells[e][d].options), default=0)
                        for d in days)
@@ -197,7 +200,7 @@ class Model:
 
     def week_bounds(self, e: int, w: int) -> int:
         """Most paid minutes person e can work in week w (0 if no option)."""
-        days = self.p.weeks()[w]
+        days = self.weeks[w]
         return sum(max((self.paid[ti] for ti, _ in self.cells[e][d].options), default=0)
                    for d in days)
 

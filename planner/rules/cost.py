@@ -32,7 +32,7 @@ def _cost_parts(m: Model):
         rate = s.pay_cents_per_hour
         if rate <= 0:
             continue
-        for w, days in enumerate(m.p.weeks()):
+        for w, days in enumerate(m.weeks):
             week = m.week_minutes(e, w)
             if isinstance(week, int):
                 continue

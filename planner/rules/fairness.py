@@ -76,7 +76,7 @@ def fair_hours(m: Model) -> None:
     if w <= 0:
         return
     per = {}
-    weeks = range(len(m.p.weeks()))
+    weeks = range(len(m.weeks))
     for e in range(len(m.p.staff)):
         pairs = [(m.week_minutes(e, k), m.week_bounds(e, k)) for k in weeks]
         pairs = [(v, most) for v, most in pairs if not isinstance(v, int)]

@@ -25,7 +25,7 @@ def max_shifts_per_template(m: Model) -> None:
     for e, s in enumerate(m.p.staff):
         for tid, limit in s.max_shifts.items():
             ti = m.t_index[tid]
-            lits = [v for d in range(m.p.num_days) for t, v in m.cells[e][d].options if t == ti]
+            lits = m.by_person_template[e].get(ti, [])
             if len(lits) > limit:
                 g = Group(names.MAX_SHIFTS_TEMPLATE, staff=s.id, template=tid, ref=limit)
                 m.hard(m.cp.add(cp_model.LinearExpr.sum(lits) <= limit), g, (g.rule, e, ti))
@@ -42,7 +42,7 @@ def _limit(m: Model, rule: str, e: int, expr, most: int, lo: int, hi: int | None
 
 def _total(m: Model, e: int):
     """(expression, most) for the paid minutes of person e over the horizon."""
-    weeks = range(len(m.p.weeks()))
+    weeks = range(len(m.weeks))
     return (cp_model.LinearExpr.sum([m.week_minutes(e, w) for w in weeks]),
             sum(m.week_bounds(e, w) for w in weeks))
 
@@ -70,7 +70,7 @@ def max_minutes_per_week(m: Model) -> None:
     for e, s in enumerate(m.p.staff):
         if s.max_minutes_per_week is None:
             continue
-        for w, days in enumerate(m.p.weeks()):
+        for w, days in enumerate(m.weeks):
             _limit(m, names.MAX_MINUTES_WEEK, e, m.week_minutes(e, w), m.week_bounds(e, w), 0,
                    s.max_minutes_per_week, (names.MAX_MINUTES_WEEK, e, w), days[0],
                    s.max_minutes_per_week)
@@ -81,7 +81,7 @@ def min_minutes_per_week(m: Model) -> None:
     for e, s in enumerate(m.p.staff):
         if s.min_minutes_per_week <= 0:
             continue
-        for w, days in enumerate(m.p.weeks()):
+        for w, days in enumerate(m.weeks):
             if len(days) == 7:
                 _limit(m, names.MIN_MINUTES_WEEK, e, m.week_minutes(e, w), m.week_bounds(e, w),
                        s.min_minutes_per_week, None, (names.MIN_MINUTES_WEEK, e, w), days[0],
