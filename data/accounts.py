@@ -34,7 +34,6 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from data import audit
-from data.goals import practice
 from data.models import SignInAttempt, UserAccount, UserSession
 
 ROLES = {"manager": "Manager", "front_desk": "Front desk", "physician": "Physician"}
@@ -49,10 +48,18 @@ _USERNAME = re.compile(r"[a-z0-9][a-z0-9._@-]{1,59}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{43,128}")
 
-_hasher = PasswordHasher()
+PASSWORD_HASHER = PasswordHasher()  # argon2id, the library's recommended cost (64 MiB, 3 passes)
+_hasher = PASSWORD_HASHER
 # Verified against when the user name is unknown, so that an unknown name
-# takes as long to refuse as a wrong password.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+# takes as long to refuse as a wrong password (made on first use).
+_DUMMY_HASH: str | None = None
+
+
+def _dummy_hash() -> str:
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+    return _DUMMY_HASH
 
 
 class AccountError(ValueError):
@@ -100,7 +107,7 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     """True when ``password`` matches; False for a mismatch or an unusable hash."""
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+        return _hasher.verify(password_hash or _dummy_hash(), password) and bool(password_hash)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
@@ -619,11 +626,15 @@ def active_sessions(session: Session, user_id: int, now: dt.datetime) -> list[di
 
 
 def patient_name_mode(session: Session) -> str:
+    from data.goals import practice  # (pandas comes with data.goals; the admin command does not need it)
+
     return practice(session).patient_names
 
 
 def set_patient_name_mode(session: Session, *, mode: str, actor: str, now: dt.datetime) -> None:
     """How signed-in manager and front-desk screens name patients (links and physicians: initials)."""
+    from data.goals import practice
+
     if mode not in PATIENT_NAME_MODES:
         raise AccountError("Choose initials or full names.")
     row = practice(session)

@@ -1,0 +1,5 @@
+import sys
+
+from data.admin.cli import main
+
+sys.exit(main())
