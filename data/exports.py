@@ -91,6 +91,7 @@ def roster_xlsx(shifts: pd.DataFrame, days: list[dt.date], *, title: str = "Publ
         # values: staff_id, name, role_name, *days, shifts, hours
         sheet.append([values[1], values[2], *values[3:3 + len(days)], values[-2], values[-1]])
         row_number = sheet.max_row
+        _as_text(sheet[row_number])
         for i, day in enumerate(days):
             cell = sheet.cell(row=row_number, column=3 + i)
             cell.border = box
@@ -115,6 +116,7 @@ def roster_xlsx(shifts: pd.DataFrame, days: list[dt.date], *, title: str = "Publ
         listing.append([row.day, f"{row.day:%A}", row.name, row.role_name, row.location, row.shift,
                         _py(row.start_at).time(), _py(row.end_at).time(), int(row.break_minutes), float(row.paid_hours)])
         n = listing.max_row
+        _as_text(listing[n])
         listing.cell(row=n, column=1).number_format = "yyyy-mm-dd"
         listing.cell(row=n, column=7).number_format = "hh:mm"
         listing.cell(row=n, column=8).number_format = "hh:mm"
@@ -126,6 +128,13 @@ def roster_xlsx(shifts: pd.DataFrame, days: list[dt.date], *, title: str = "Publ
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _as_text(row) -> None:
+    """Store text that starts with "=" as text: openpyxl would otherwise write it as a formula."""
+    for cell in row:
+        if isinstance(cell.value, str) and cell.value.startswith("="):
+            cell.data_type = "s"
 
 
 def _listing_values(shifts: pd.DataFrame, column: str) -> Iterable[str]:
