@@ -27,8 +27,11 @@ else:
 
     engine()  # create or upgrade the database before any page reads it
 
-    link_views.render_if_requested()  # /?link=<token>: that one read-only view, then stop
-    user = auth.gate()  # nobody signed in: the sign-in (or first-run) page, then stop
+    if link_views.requested():  # /?link=<token>: that one read-only view, nothing else
+        navigation.frame(link_views.render, "Shared dashboard")
+    user = auth.gate()
+    if user is None:  # the sign-in page (or the first manager's form), nothing else
+        navigation.frame(auth.signed_out_page, "Sign in")
 
     page = navigation.build(user.account.role)
     shared_sidebar()

@@ -20,6 +20,10 @@ st.caption(
     "also on screens that have it open (at their next refresh)."
 )
 
+flash = st.session_state.pop("links_flash", None)
+if flash:
+    st.success(flash)
+
 show_all = st.toggle("Show expired and revoked links too", key="links_show_all")
 now = context.now()
 with context.session() as s:
@@ -69,6 +73,3 @@ if active:
                     revoked = links.revoke_link(s, int(choice), actor=context.actor(), now=context.now())
                 st.session_state["links_flash"] = f"Link #{revoked.id} revoked: it no longer opens anything."
                 st.rerun()
-flash = st.session_state.pop("links_flash", None)
-if flash:
-    st.success(flash)

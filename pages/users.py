@@ -48,7 +48,8 @@ st.dataframe(
 
 
 def _done(message: str) -> None:
-    st.session_state[FLASH] = message
+    """Say what happened on the next run (names in it are shown literally)."""
+    st.session_state[FLASH] = context.escape_markdown(message)
     st.rerun()
 
 

@@ -11,9 +11,9 @@ who is signed in, in this order, and checks it against the database each time
 3. Streamlit's single sign-on (``st.user``), when ``[auth]`` is configured in
    ``.streamlit/secrets.toml``, matched to an active account by e-mail.
 
-With nobody signed in it draws the sign-in page (or, on a database with no
-accounts, the form that creates the first manager) and stops the run, so no
-page renders without passing here.
+With nobody signed in, ``app.py`` shows ``signed_out_page`` (the sign-in
+form, or on a database with no accounts the form that creates the first
+manager) as the only page and stops, so no page renders without passing here.
 """
 
 from __future__ import annotations
@@ -35,26 +35,26 @@ SSO_CHECKED_KEY = "auth_sso_refused"  # the e-mail single sign-on gave, when no 
 SIGNED_OUT_KEY = "auth_signed_out"  # after a sign-out, single sign-on waits for its button
 
 
+def _text(read, default):
+    """A request detail from ``st.context`` as text (outside a browser, e.g. AppTest, there is none)."""
+    try:
+        value = read()
+    except Exception:
+        return default
+    return value if isinstance(value, str) and value else default
+
+
 def client_address() -> str:
     """The browser's address as Streamlit sees it ("local" for this machine)."""
-    try:
-        return st.context.ip_address or "local"
-    except Exception:  # outside a browser session (tests)
-        return "local"
+    return _text(lambda: st.context.ip_address, "local")
 
 
 def _user_agent() -> str:
-    try:
-        return st.context.headers.get("User-Agent", "") or ""
-    except Exception:
-        return ""
+    return _text(lambda: st.context.headers.get("User-Agent"), "")
 
 
 def _cookie() -> str | None:
-    try:
-        return st.context.cookies.get(auth_routes.COOKIE_NAME)
-    except Exception:
-        return None
+    return _text(lambda: st.context.cookies.get(auth_routes.COOKIE_NAME), None)
 
 
 # --- single sign-on ---------------------------------------------------------------------
@@ -115,14 +115,19 @@ def resolve() -> SignedIn | None:
     return None
 
 
-def gate() -> SignedIn:
-    """Return the signed-in session, or draw the sign-in (or first-run) page and stop."""
+def gate() -> SignedIn | None:
+    """The signed-in session, checked now (None: nobody; ``app.py`` then shows ``signed_out_page``)."""
     user = resolve()
-    if user is not None:
-        st.session_state[CURRENT_KEY] = user
-        _claim_cookie()
-        return user
-    st.session_state.pop(CURRENT_KEY, None)
+    if user is None:
+        st.session_state.pop(CURRENT_KEY, None)
+        return None
+    st.session_state[CURRENT_KEY] = user
+    _claim_cookie()
+    return user
+
+
+def signed_out_page() -> None:
+    """The sign-in page, or on a database with no accounts the form for the first manager."""
     _clear_cookie()
     with context.session() as s:
         first_run = not accounts.has_accounts(s)
@@ -133,8 +138,6 @@ def gate() -> SignedIn:
             _first_run_form(clinic)
         else:
             _sign_in_form(clinic)
-    st.stop()
-    raise AssertionError("unreachable")
 
 
 def _signed_in_now(account: accounts.Account, method: str) -> None:

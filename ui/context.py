@@ -207,9 +207,10 @@ def app_root_url() -> str:
     from ui.navigation import PAGES
 
     try:
-        url = st.context.url or ""
+        url = st.context.url
     except Exception:
-        url = ""
+        url = None
+    url = url if isinstance(url, str) else ""
     parts = urlsplit(url or "http://localhost:8501/")
     path = parts.path.rstrip("/")
     for page in PAGES:

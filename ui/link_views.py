@@ -1,8 +1,8 @@
 """Opening a dashboard link: ``/?link=<token>`` shows one view, read-only, without sign-in.
 
-``app.py`` calls ``render_if_requested()`` before the sign-in gate. With a
-``link`` parameter in the address nothing else runs: no navigation, no
-sidebar, no other page, whatever the path. A token that is malformed,
+``app.py`` checks ``requested()`` before the sign-in gate and runs ``render``
+as the only page. With a ``link`` parameter in the address nothing else runs:
+no navigation, no sidebar, no other page, whatever the path. A token that is malformed,
 unknown, expired or revoked gets the same plain "not valid" page, with no data.
 
 Each scope kind (``data.links.SCOPE_KINDS``) has a renderer here::
@@ -47,10 +47,8 @@ def requested() -> bool:
     return LINK_PARAM in st.query_params
 
 
-def render_if_requested() -> None:
-    """Draw the link's view (or the "not valid" page) and stop; return at once without ``?link=``."""
-    if not requested():
-        return
+def render() -> None:
+    """Draw the link's view, or the "not valid" page (``app.py`` runs this as the only page)."""
     from ui.auth import client_address
 
     token = st.query_params.get(LINK_PARAM)
@@ -62,7 +60,7 @@ def render_if_requested() -> None:
                 st.session_state[_REFUSED_KEY] = True
                 links.record_invalid(s, reason=resolved.reason or "no renderer", address=client_address(), now=now)
             _not_valid()
-            st.stop()
+            return
         link = resolved.link
         opened = st.session_state.setdefault(_OPENED_KEY, set())
         if link.id not in opened:
@@ -74,7 +72,6 @@ def render_if_requested() -> None:
             return links.still_valid(s, link.id, context.now())
 
     RENDERERS[link.scope_kind](link, still_valid)
-    st.stop()
 
 
 def _not_valid() -> None:

@@ -24,6 +24,8 @@ Sections appear in the order of their first page.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +34,7 @@ import streamlit as st
 from data.accounts import FRONT_DESK, MANAGER, PHYSICIAN
 
 ROOT = Path(__file__).resolve().parents[1]
+_LOGGER = logging.getLogger(__name__)
 
 EVERYONE = frozenset({MANAGER, FRONT_DESK, PHYSICIAN})
 MANAGER_ONLY = frozenset({MANAGER})
@@ -89,7 +92,16 @@ def entry_for(page_file: str) -> PageEntry | None:
 
 
 def pages_for(role: str | None) -> list[PageEntry]:
-    return [p for p in PAGES if p.allows(role)]
+    """The pages ``role`` may open (an entry whose file is missing is left out, with a log line)."""
+    present = []
+    for page in PAGES:
+        if not page.allows(role):
+            continue
+        if not (ROOT / page.path).is_file():
+            _LOGGER.warning("page %s is registered but its file is missing; left out of the menu", page.path)
+            continue
+        present.append(page)
+    return present
 
 
 def sections_for(role: str | None) -> dict[str, list[PageEntry]]:
@@ -97,6 +109,20 @@ def sections_for(role: str | None) -> dict[str, list[PageEntry]]:
     for page in pages_for(role):
         sections.setdefault(page.section, []).append(page)
     return sections
+
+
+def frame(render: Callable[[], None], title: str) -> None:
+    """Run ``render`` as the only view, whatever page the address names, with no menu; then stop.
+
+    For the sign-in page and shared links: every registered address (same
+    ``url_path``, so the same page id) leads to ``render``, so a deep link
+    shows the sign-in page and, once signed in, the page it named.
+    """
+    st.navigation(
+        [st.Page(render, title=title, url_path=p.url_path, default=p.default) for p in PAGES],
+        position="hidden",
+    ).run()
+    st.stop()
 
 
 def build(role: str):

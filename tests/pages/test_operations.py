@@ -47,7 +47,7 @@ def test_front_desk_action_persists(app, demo_db_url):
 
 def test_provider_filter_narrows_the_board(app):
     at = app.run()
-    provider = at.selectbox(key="ops_provider")
+    provider = at.selectbox(key="provider")
     chosen = provider.options[1]
     at = provider.select_index(1).run()
     assert set(at.dataframe[0].value["Provider"]) == {chosen}
@@ -55,7 +55,7 @@ def test_provider_filter_narrows_the_board(app):
 
 def test_a_past_day_is_read_only(app):
     at = app.run()
-    at = at.date_input(key="board_day").set_value(dt.date.today() - dt.timedelta(days=7)).run()
+    at = at.date_input(key="date").set_value(dt.date.today() - dt.timedelta(days=7)).run()
     assert not at.exception
     assert "Front desk" not in {h.value for h in at.subheader}
     assert at.toggle(key="ops_paused").disabled
