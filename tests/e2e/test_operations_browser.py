@@ -16,7 +16,8 @@ from data.db import make_engine
 from data.models import Appointment, Patient, Provider, VisitType
 from tests.e2e.conftest import ROOT, wait_for_app
 
-NAV_PAGES = [("", "Live operations"), ("wait_goal", "Wait-time goal")]  # the default page lives at /
+NAV_PAGES = [("", "Live operations"), ("wait_goal", "Wait-time goal"), ("links", "Dashboard links"),
+             ("users", "Users and access"), ("audit", "Audit log"), ("account", "My account")]  # default page at /
 
 
 def add_visit(db_url: str, first: str, last: str, status: str, checked_in_minutes_ago: int | None = None) -> int:
@@ -43,7 +44,8 @@ def add_visit(db_url: str, first: str, last: str, status: str, checked_in_minute
 
 
 @pytest.mark.parametrize(("url_path", "title"), NAV_PAGES)
-def test_every_page_renders_without_error(page: Page, app_url: str, url_path: str, title: str):
+def test_every_page_renders_without_error(manager_page: Page, app_url: str, url_path: str, title: str):
+    page = manager_page
     page.goto(f"{app_url}/{url_path}")
     wait_for_app(page)
     expect(page.locator("h1").first).to_have_text(title)
@@ -54,7 +56,8 @@ def test_every_page_renders_without_error(page: Page, app_url: str, url_path: st
         expect(nav.get_by_text(nav_title)).to_be_visible()
 
 
-def test_check_in_from_the_board_persists_across_reload(page: Page, app_url: str, db_url: str):
+def test_check_in_from_the_board_persists_across_reload(manager_page: Page, app_url: str, db_url: str):
+    page = manager_page
     visit_id = add_visit(db_url, "Quincy", "Zephyr", "scheduled")
     page.goto(app_url)
     wait_for_app(page)
@@ -81,7 +84,8 @@ def test_check_in_from_the_board_persists_across_reload(page: Page, app_url: str
     engine.dispose()
 
 
-def test_a_visit_past_the_target_shows_as_breached(page: Page, app_url: str, db_url: str):
+def test_a_visit_past_the_target_shows_as_breached(manager_page: Page, app_url: str, db_url: str):
+    page = manager_page
     add_visit(db_url, "Xavier", "Vance", "checked_in", checked_in_minutes_ago=25)
     page.goto(app_url)
     wait_for_app(page)
