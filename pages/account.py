@@ -64,7 +64,10 @@ with right:
             }
         ),
         hide_index=True, width="stretch",
-        column_config={c: st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm") for c in ("Since", "Last seen", "Ends")},
+        column_config={
+            **{c: st.column_config.DatetimeColumn(format="MMM D HH:mm", width=95) for c in ("Since", "Last seen", "Ends")},
+            "This browser": st.column_config.TextColumn("Here", width=45),
+        },
     )
     st.caption(f"A sign-in lasts {int(accounts.SESSION_LIFETIME.total_seconds() // 3600)} hours, "
                "or until you sign out.")

@@ -78,7 +78,13 @@ else:
             }
         ),
         hide_index=True, width="stretch", height=min(38 + 35 * len(rows), 740),
-        column_config={"When": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss")},
+        column_config={
+            "When": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss", width=150),
+            "Who": st.column_config.TextColumn(width=180),
+            "Id": st.column_config.TextColumn(width=70),
+            "Before": st.column_config.TextColumn(width=260),
+            "After": st.column_config.TextColumn(width=420),
+        },
     )
 
 

@@ -126,13 +126,32 @@ def frame(render: Callable[[], None], title: str) -> None:
 
 
 def build(role: str):
-    """``st.navigation`` over the pages ``role`` may open (the caller runs it)."""
+    """``st.navigation`` over the pages ``role`` may open (the caller runs it).
+
+    The other registered addresses stay known but hidden, and lead to a
+    plain "your account cannot open this page" (never to the page's file),
+    rather than to Streamlit's "page not found".
+    """
+    allowed = sections_for(role)
+    opened = {p.url_path for entries in allowed.values() for p in entries}
     menu = {
         section: [
             st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url_path, default=p.default)
             for p in entries
         ]
-        for section, entries in sections_for(role).items()
+        for section, entries in allowed.items()
     }
+    closed = [
+        st.Page(_not_available, title=p.title, url_path=p.url_path, visibility="hidden")
+        for p in PAGES if p.url_path not in opened and not p.default
+    ]
+    if closed:
+        menu.setdefault(next(iter(menu), ""), []).extend(closed)
     # Without a default among them, Streamlit opens the first page listed.
     return st.navigation(menu)
+
+
+def _not_available() -> None:
+    st.title("Not available")
+    st.error("Your account cannot open this page.", icon=":material/block:")
+    st.page_link(PAGES[0].path, label=PAGES[0].title, icon=PAGES[0].icon)

@@ -19,8 +19,12 @@ from tests.pages.conftest import APP, PASSWORDS
 
 
 def menu(at: AppTest) -> list[str]:
-    """URL paths of the pages in the navigation this run built (AppTest keeps them privately)."""
-    return sorted(info.get("url_pathname") or "/" for info in at._registered_pages.values())
+    """URL paths of the page files the navigation of this run opens (AppTest keeps them privately).
+
+    Addresses of pages the role may not open are registered too, but lead to a
+    "not available" function, not to a file."""
+    return sorted(info.get("url_pathname") or "/" for info in at._registered_pages.values()
+                  if str(info.get("script_path") or "").endswith(".py") and "/pages/" in str(info["script_path"]))
 
 
 def titles(at: AppTest) -> set[str]:
@@ -133,6 +137,8 @@ def test_navigation_shows_only_what_the_role_may_open(app_as, role, pages):
     if "users" not in pages:  # a page outside the menu cannot be opened either
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             at.switch_page("pages/users.py")
+        hidden = {info["url_pathname"]: info for info in at._registered_pages.values()}["users"]
+        assert hidden["page_name"] == "Users and access" and "/pages/" not in str(hidden.get("script_path"))
 
 
 def test_physician_sees_operations_and_the_goal_read_only(app_as):
@@ -317,3 +323,42 @@ def test_a_bad_value_in_the_address_is_ignored_with_a_notice(app, demo_db_url, b
     with Session(engine) as s:
         assert s.scalar(select(func.count(UserAccount.id))) >= 3  # nothing was dropped
     engine.dispose()
+
+
+# --- single sign-on ---------------------------------------------------------------------
+
+SSO = {"client_id": "clinicops", "client_secret": "not-a-real-secret", "cookie_secret": "not-a-real-cookie-secret",
+       "redirect_uri": "http://localhost:8501/oauth2callback",
+       "server_metadata_url": "https://idp.example.org/.well-known/openid-configuration"}
+
+
+def test_single_sign_on_maps_the_email_to_the_account_and_its_role(app_as, demo_db_url):
+    engine = make_engine(demo_db_url)
+    with Session(engine) as s:
+        from data import accounts
+
+        if accounts.get_account(s, "sso_doc") is None:
+            accounts.create_account(s, username="sso_doc", display_name="Dr. Single", role="physician", password=None,
+                                    email="dr.single@example.org", actor="test", now=dt.datetime.now())
+    engine.dispose()
+    at = app_as(None)
+    at.secrets["auth"] = SSO
+    at.run()
+    assert "Sign in with single sign-on" in [b.label for b in at.button]
+    at = app_as(None)
+    at.secrets["auth"] = SSO
+    at.user = {"is_logged_in": True, "email": "Dr.Single@example.org"}
+    at.run()
+    assert at.title[0].value == "Live operations"
+    assert menu(at) == ["/", "account", "wait_goal"]
+    assert "Dr\\. Single" in at.sidebar.caption[0].value
+
+
+def test_single_sign_on_with_an_unknown_email_is_refused(app_as):
+    at = app_as(None)
+    at.secrets["auth"] = SSO
+    at.user = {"is_logged_in": True, "email": "stranger@example.org"}
+    at.run()
+    assert at.title[0].value == "Sign in to ClinicOps"
+    assert "has no active ClinicOps account" in at.error[0].value
+    assert "Sign out of single sign-on" in [b.label for b in at.button]
