@@ -9,6 +9,7 @@ from planner.rules.calendar import approved_leave, pinned_assignments, requests,
 from planner.rules.cost import labour_budget, wages_and_overtime
 from planner.rules.cover import shift_cover, window_cover
 from planner.rules.fairness import fair_hours, fair_late_shifts, fair_weekends
+from planner.rules.patterns import run_pattern_flow
 from planner.rules.labour import (
     forbidden_sequences,
     max_consecutive_days,
@@ -37,6 +38,7 @@ HARD_RULES = [
     max_weekends,
     forbidden_sequences,
     min_rest,
+    run_pattern_flow,
 ]
 
 # Cover rules add both hard needs and soft terms; cost rules add a hard cap or terms.
