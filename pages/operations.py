@@ -91,4 +91,5 @@ live_board.render(
     refresh_seconds=None if paused else refresh,
     can_act=access.can("visit.act"),
     full_names=access.full_names(),
+    still_allowed=access.still_signed_in,  # signed out or deactivated elsewhere: the board stops at once
 )

@@ -79,6 +79,15 @@ def actor(capability: str | None = None) -> str:
     return fresh.account.actor
 
 
+def still_signed_in() -> bool:
+    """For views that refresh themselves: is this tab's sign-in still valid right now?"""
+    user = current()
+    if user is None:
+        return False
+    with context.session() as s:
+        return accounts.session_by_id(s, user.session_id, context.now()) is not None
+
+
 def full_names() -> bool:
     """Whether this person's screens show patients' full names (a practice setting; initials by default)."""
     if not can("names.full"):
@@ -87,4 +96,5 @@ def full_names() -> bool:
         return accounts.patient_name_mode(s) == "full"
 
 
-__all__ = ["CAPABILITIES", "NotAllowed", "PHYSICIAN", "actor", "can", "current", "full_names", "require_page", "role"]
+__all__ = ["CAPABILITIES", "NotAllowed", "PHYSICIAN", "actor", "can", "current", "full_names", "require_page", "role",
+           "still_signed_in"]

@@ -362,3 +362,16 @@ def test_single_sign_on_with_an_unknown_email_is_refused(app_as):
     assert at.title[0].value == "Sign in to ClinicOps"
     assert "has no active ClinicOps account" in at.error[0].value
     assert "Sign out of single sign-on" in [b.label for b in at.button]
+
+
+def test_a_sign_in_ended_elsewhere_signs_the_tab_out_at_its_next_run(app_as, demo_db_url):
+    at = app_as("front_desk").run()
+    assert at.dataframe
+    engine = make_engine(demo_db_url)
+    with Session(engine) as s:
+        from data import accounts
+
+        accounts.end_session(s, at.session_state["auth_session_id"], actor="test", now=dt.datetime.now())
+    engine.dispose()
+    at = at.run()  # (a board refresh checks the same thing, and reruns the app when it fails)
+    assert [t.value for t in at.title] == ["Sign in to ClinicOps"] and not at.dataframe
