@@ -72,9 +72,23 @@ def page_run_ms(url: str, repeat: int = 5) -> float:
     """Median full server-side run of the operations page (AppTest, warm)."""
     from streamlit.testing.v1 import AppTest
 
+    from data import accounts
+
     os.environ["DATABASE_URL"] = url
+    engine = make_engine(url)
+    with Session(engine, expire_on_commit=False) as s:  # the page runs for a signed-in manager
+        now = dt.datetime.now()
+        manager = accounts.get_account(s, "benchmark") or accounts.create_account(
+            s, username="benchmark", display_name="Benchmark", role="manager", password=None,
+            email="benchmark@example.invalid", actor="benchmark", now=now)
+        started = accounts.start_session(s, account=manager, method="password", address="local",
+                                         user_agent="benchmark", now=now)
+    engine.dispose()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["auth_session_id"] = started.session_id
     at.run()
+    if not at.title or at.title[0].value != "Live operations":
+        raise RuntimeError("the benchmark did not reach the operations page")
     samples = []
     for _ in range(repeat):
         start = time.perf_counter()
