@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from data.models import Location, Role, Staff
 from data.roster_models import CoverageRequirement, PublishedShift, Scenario, ShiftTemplate
+from data.roster_tables import ROLE_ORDER
 
 SHIFT_COLUMNS = [
     "staff_id", "name", "first_name", "last_name", "role", "role_name", "location_id", "location",
@@ -118,14 +119,16 @@ def roster_by_person(shifts: pd.DataFrame, days: list[dt.date], *, with_location
     A cell holds the shift's times (and location when ``with_location``),
     e.g. ``"07:45-17:00 Main Street"``; an empty string is a day off.
     Columns: staff_id, name, role_name, *days, shifts, hours. People are
-    sorted by role and last name. Pure: works on ``published_shifts`` output.
+    sorted by role (nurses, MAs, techs, front desk, billing, then others) and
+    last name. Pure: works on ``published_shifts`` output.
     """
     columns = ["staff_id", "name", "role_name", *days, "shifts", "hours"]
     if shifts.empty:
         return pd.DataFrame(columns=columns)
     in_days = shifts[shifts["day"].isin(days)]
-    people = (in_days[["staff_id", "name", "role_name", "first_name", "last_name"]].drop_duplicates("staff_id")
-              .sort_values(["role_name", "last_name", "first_name", "staff_id"]))
+    people = in_days[["staff_id", "name", "role", "role_name", "first_name", "last_name"]].drop_duplicates("staff_id")
+    people = (people.assign(rank=people["role"].map(lambda r: ROLE_ORDER.index(r) if r in ROLE_ORDER else 99))
+              .sort_values(["rank", "role_name", "last_name", "first_name", "staff_id"]))
     cells: dict[tuple[int, dt.date], str] = {}
     for row in in_days.itertuples(index=False):
         label = shift_times(row.start_at, row.end_at) + (f" {row.location}" if with_location else "")

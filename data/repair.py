@@ -2,10 +2,15 @@
 
 ``start_sick_call`` saves a repair scenario (kind ``"repair"``) over the
 published period that holds the sick days: the published roster's cells (so
-the solve starts from it), the person away on those days, and the days that
-are already over pinned as they were. The solve itself is an ordinary solve
-job; ``data.roster_problem`` adds the published roster as the reference with
-a cost per changed cell, so the solver moves as few people as it can.
+the solve starts from it) and the person away on those days. Only the cells
+of the absent person's role in the weeks of the sick days are left to the
+solver (plus any cell that now breaks a hard rule); every other cell, and
+every day already over, is pinned as published. The solve itself is an
+ordinary solve job; ``data.roster_problem`` adds the published roster as the
+reference with a cost per changed cell, so inside that window the solver
+moves as few people as it can. (With the cost per change alone, a repair of
+a roster that was not solved to optimality re-plans dozens of unrelated
+cells; see ``benchmarks/repair_speed.py``.)
 ``repair_report`` compares the result with the published roster (who covers,
 every change, the cost difference, re-checked with ``planner.evaluate``) and
 ``publish_repair`` makes it the official roster through ``scenarios.publish``.
@@ -149,29 +154,57 @@ def start_sick_call(
                                now=now, kind="repair", parent_id=parent.id if parent is not None else None)
 
     away = {(staff_id, day) for day in wanted}
-    kept: set[tuple[str, dt.date]] = set()
-    for row in shifts:
-        if (row.staff_id, row.day) in away:
-            continue  # the solve starts with the absent person off
-        key = person_key(row.staff_id)
-        s.add(ScenarioShift(scenario_id=scenario.id, person=key, day=row.day, template_id=row.template_id,
-                            pinned=row.day < today, source="published"))
-        kept.add((key, row.day))
-    if period.start < today:
-        # Days that are over keep exactly what was published: nobody is added to them either.
-        people = build_for(s, scenario).person_role
-        for key in people:
-            day = period.start
-            while day < min(today, period.end + dt.timedelta(days=1)):
-                if (key, day) not in kept:
-                    s.add(ScenarioShift(scenario_id=scenario.id, person=key, day=day, template_id=None,
-                                        pinned=True, source="published"))
-                day += dt.timedelta(days=1)
+    published_cells = {(person_key(row.staff_id), row.day): row.template_id for row in shifts
+                       if (row.staff_id, row.day) not in away}  # the solve starts with the absent person off
+    built = build_for(s, scenario)  # before any cell is saved, so without pins
+    frozen = _frozen_cells(built, period, published_cells, person_key(staff_id), wanted, today)
+    for key in sorted(set(built.person_role) | {k for k, _ in published_cells}):
+        for offset in range(7 * period.weeks):
+            day = period.start + dt.timedelta(days=offset)
+            template_id, pinned = published_cells.get((key, day)), (key, day) in frozen
+            if template_id is not None or pinned:
+                s.add(ScenarioShift(scenario_id=scenario.id, person=key, day=day, template_id=template_id,
+                                    pinned=pinned, source="published"))
     audit.record(s, actor=actor, action="roster.sick_call", entity="scenario", entity_id=scenario.id, old=None,
                  new={"staff_id": staff_id, "name": person.full_name, "days": ", ".join(d.isoformat() for d in wanted),
                       "period_start": period.start, "weeks": period.weeks, "note": time_note}, at=now)
     s.commit()
     return scenario
+
+
+def _frozen_cells(built, period: Period, published: dict[tuple[str, dt.date], int], sick: str,
+                  days: list[dt.date], today: dt.date) -> set[tuple[str, dt.date]]:
+    """The cells a repair keeps exactly as published (pinned): everything except, from today on, the cells of
+    the absent person's colleagues in the same role in the weeks of the sick days, the sick days themselves,
+    and cells that now break a hard rule (new leave, a lapsed credential), which the solve may fix. Days
+    that are over, and the absent person's other shifts, stay as they were."""
+    start = period.start
+    roster = [Assignment(key, (day - start).days, template_key(tid, built.person_role[key]))
+              for (key, day), tid in published.items() if key in built.person_role]
+    loose_people: set[str] = set()
+    loose_cells: set[tuple[str, int]] = set()
+    for violation in evaluate(built.problem, roster).violations:
+        if violation.staff is None:
+            continue
+        if violation.day is None:
+            loose_people.add(violation.staff)
+        else:
+            loose_cells.add((violation.staff, violation.day))
+    role = built.person_role.get(sick)
+    sick_weeks = {(day - start).days // 7 for day in days}
+    frozen = set()
+    for key, person_role in built.person_role.items():
+        for offset in range(7 * period.weeks):
+            day = start + dt.timedelta(days=offset)
+            if (key, offset) in loose_cells:
+                continue
+            if key == sick:
+                free = day in days  # their other shifts stay (their week has no minimum hours any more)
+            else:
+                free = key in loose_people or (person_role == role and offset // 7 in sick_weeks)
+            if day < today or not free:
+                frozen.add((key, day))
+    return frozen
 
 
 def _days_text(days: list[dt.date]) -> str:

@@ -1,21 +1,22 @@
 """How the published roster and a sick-call repair look on screen.
 
-The grid reuses the planner's look (``ui.roster_views.render_grid``: same
-cell text and colours), so a manager reads the published roster the way they
-read a scenario. Frame builders are plain functions (tests call them).
+The grid has the planner grid's cell text ("07:45-17:00 M") and the exports'
+shift colours, so the screen, the print view and the Excel file agree. Frame
+builders are plain functions (tests call them).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import html
 
 import pandas as pd
 import streamlit as st
 
+from data import exports
 from data.published import day_label, published_periods, shift_times
 from data.repair import RepairReport
 from data.roster_tables import ROLE_ORDER
-from ui import roster_views
 from ui.context import escape_markdown
 
 CHANGE_WORDS = {"absent": "Away (sick call)", "added": "Extra shift", "removed": "Shift dropped",
@@ -28,25 +29,33 @@ def location_codes(names: list[str]) -> dict[str, str]:
     return {n: (n[:1].upper() if initials.count(n[:1].upper()) == 1 else n) for n in names}
 
 
-def grid_frame(shifts: pd.DataFrame, days: list[dt.date]) -> pd.DataFrame:
+def grid_frame(shifts: pd.DataFrame, days: list[dt.date]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """People (index: name) by days, like the planner's grid: a "Role" column (role code), then one column per
-    day ("Mon 23") holding "07:45-17:00 M" (times and the location's code), "" when off."""
+    day ("Mon 23") holding "07:45-17:00 M" (times and the location's code), "" when off.
+
+    Returns the grid and a frame of the same shape with each cell's CSS (its shift's colour in the
+    exports, so the screen, the print view and Excel agree).
+    """
     columns = [f"{d:%a} {d.day}" for d in days]
-    if shifts.empty:
-        return pd.DataFrame(columns=["Role", *columns])
-    in_days = shifts[shifts["day"].isin(days)]
+    in_days = shifts[shifts["day"].isin(days)] if not shifts.empty else shifts
+    if in_days.empty:
+        empty = pd.DataFrame(columns=["Role", *columns])
+        return empty, empty.copy()
     codes = location_codes(sorted(in_days["location"].unique()))
+    colours = exports.shift_colours(in_days)
     people = in_days[["staff_id", "name", "role", "first_name", "last_name"]].drop_duplicates("staff_id")
     people = people.assign(rank=people["role"].map(lambda r: ROLE_ORDER.index(r) if r in ROLE_ORDER else 99))
     people = people.sort_values(["rank", "last_name", "first_name", "staff_id"])
     names = _unique_names(people)
     grid = pd.DataFrame("", index=list(names.values()), columns=["Role", *columns])
+    styles = pd.DataFrame("", index=grid.index, columns=grid.columns)
     for person in people.itertuples(index=False):
         grid.loc[names[person.staff_id], "Role"] = person.role
     for row in in_days.itertuples(index=False):
         column = columns[days.index(row.day)]
         grid.loc[names[row.staff_id], column] = f"{shift_times(row.start_at, row.end_at)} {codes[row.location]}"
-    return grid
+        styles.loc[names[row.staff_id], column] = f"background-color: {colours[row.shift]}"
+    return grid, styles
 
 
 def _unique_names(people: pd.DataFrame) -> dict[int, str]:
@@ -56,28 +65,34 @@ def _unique_names(people: pd.DataFrame) -> dict[int, str]:
             for p in people.itertuples(index=False)}
 
 
-def _cell_style(value: str) -> str:
-    if not value:
-        return ""
-    return f"background-color: {roster_views.SHIFT_COLOURS.get(value[:5], '#e9ecef')}"
+def legend_html(shifts: pd.DataFrame) -> str:
+    """Coloured chips naming each shift, as in the print view."""
+    chips = "".join(
+        f'<span style="background:{colour};border:1px solid #bbb;border-radius:4px;padding:1px 8px;'
+        f'margin-right:6px;font-size:0.85rem;white-space:nowrap">{html.escape(name)}</span>'
+        for name, colour in exports.shift_colours(shifts).items())
+    return f"<div>{chips}</div>"
 
 
 def render_grid(shifts: pd.DataFrame, days: list[dt.date], role_names: dict[str, str], today: dt.date) -> None:
-    """The published roster, staff by days, coloured by shift (the planner's colours); today's column marked."""
-    grid = grid_frame(shifts, days)
+    """The published roster, staff by days, coloured by shift, today's column marked, with a legend."""
+    grid, styles = grid_frame(shifts, days)
     grid["Role"] = grid["Role"].map(lambda r: role_names.get(r, r))
     if today in days:
         column = grid.columns[1 + days.index(today)]
         grid = grid.rename(columns={column: f"{column} · today"})
+        styles = styles.rename(columns={column: f"{column} · today"})
     day_columns = [c for c in grid.columns if c != "Role"]
-    st.dataframe(grid.style.map(_cell_style, subset=day_columns), width="stretch",
+    st.dataframe(grid.style.apply(lambda _: styles, axis=None), width="stretch",
                  height=min(40 + 35 * len(grid), 900),
-                 column_config={"Role": st.column_config.TextColumn(width=130),
+                 column_config={"Role": st.column_config.TextColumn(width=165),
                                 **{c: st.column_config.TextColumn(width=105) for c in day_columns}})
-    codes = location_codes(sorted(shifts[shifts["day"].isin(days)]["location"].unique()))
+    in_days = shifts[shifts["day"].isin(days)]
+    codes = location_codes(sorted(in_days["location"].unique()))
     legend = ", ".join(f"{code} = {name}" for name, code in codes.items() if code != name)
+    st.html(legend_html(in_days))
     st.caption("Each cell: the shift's times" + (f" and location ({legend})" if legend else " and location")
-               + ". Colours: early, clinic day, late and afternoon shifts; an empty cell is a day off.")
+               + "; an empty cell is a day off.")
 
 
 def publication_lines(periods: pd.DataFrame) -> list[str]:
@@ -136,11 +151,11 @@ def render_report(report: RepairReport) -> None:
     cells[2].metric("Cost difference", money_delta(report.wages_difference), border=True,
                     help=f"Wages and overtime of the whole period: ${report.wages_before:,.2f} as published, "
                          f"${report.wages_after:,.2f} with this repair (the absent person's shifts are not paid).")
-    cells[3].metric("Short of minimum", f"{report.short_hours_after:g} h",
-                    delta=f"{report.short_hours_after - report.short_hours_uncovered:+g} h vs no cover",
-                    delta_color="inverse", border=True,
-                    help=f"Person-hours below the minimum staffing; with nobody covering it would be "
-                         f"{report.short_hours_uncovered:g} h.")
+    gained = report.short_hours_uncovered - report.short_hours_after
+    cells[3].metric("Short of minimum", f"{report.short_hours_after:g} h", border=True,
+                    delta=f"{-gained:+g} h vs no cover" if gained else None, delta_color="inverse",
+                    help=f"Person-hours below the minimum staffing in the period; with nobody covering it would "
+                         f"be {report.short_hours_uncovered:g} h.")
     covers = cover_sentences(report)
     if covers:
         st.markdown("**Who covers**\n\n" + "\n".join(f"- {line}" for line in covers))

@@ -131,10 +131,10 @@ def test_published_shifts_and_the_grid_by_person(read_engine, clinic):
     assert len(main_only) == 3
     grid = roster_by_person(shifts, [MON, TUE])
     assert list(grid.columns) == ["staff_id", "name", "role_name", MON, TUE, "shifts", "hours"]
-    assert [tuple(r)[1:] for r in grid.itertuples(index=False)] == [
-        ("Dan Dole", "Front desk", "08:00-16:00 Riverside", "", 1, 7.5),
+    assert [tuple(r)[1:] for r in grid.itertuples(index=False)] == [  # MAs before the front desk
         ("Ann Alpha", "Medical assistant", "08:00-16:00 Main", "08:00-16:00 Main", 2, 15.0),
         ("Ben Beta", "Medical assistant", "12:00-20:00 Main", "", 1, 7.5),
+        ("Dan Dole", "Front desk", "08:00-16:00 Riverside", "", 1, 7.5),
     ]
 
 

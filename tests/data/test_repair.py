@@ -19,7 +19,7 @@ from data.repair import (
     start_sick_call,
 )
 from data.roster_inputs import InputInvalid, ScenarioInputs
-from data.roster_models import PublishedShift, Scenario, ScenarioShift
+from data.roster_models import PublishedShift, Scenario, ScenarioShift, TimeOff
 from data.scenarios import assignments, build_for, cells, create_scenario, default_inputs, get_scenario, publish
 from data.solve_jobs import enqueue, latest_job
 from data.solve_worker import work_once
@@ -91,24 +91,49 @@ def test_the_repair_scenario_starts_from_the_published_roster(engine, clinic):
         assert [(a.staff_id, a.start, a.end, a.reason) for a in away] == [
             (clinic["ann"], WED, WED, "sick call"), (clinic["ann"], THU, THU, "sick call")]
         assert sick_absences(s, repair) == [(clinic["ann"], WED), (clinic["ann"], THU)]
-        # Her other shifts are copied (not pinned: today is Monday); the sick days start empty.
-        assert [(c.person, c.day, c.template_id, c.pinned) for c in cells(s, repair.id)] == [
-            (f"s{clinic['ann']}", d, clinic["day"], False) for d in (MON, TUE, FRI)]
+        # The sick days start empty; her other shifts are kept (pinned); the other MAs are free that week;
+        # the other roles are pinned as published (here: off all week).
+        week = [START + dt.timedelta(days=i) for i in range(7)]
+        ann, others = f"s{clinic['ann']}", sorted(f"s{clinic[k]}" for k in ("dan", "eve"))
+        assert sorted((c.person, c.day, c.template_id, c.pinned) for c in cells(s, repair.id)) == sorted(
+            [(ann, d, clinic["day"], True) for d in (MON, TUE, FRI)]
+            + [(ann, d, None, True) for d in week if d not in (MON, TUE, WED, THU, FRI)]
+            + [(p, d, None, True) for p in others for d in week])
         entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "roster.sick_call")).one()
         assert (entry.actor, entry.entity_id, entry.new_value["days"]) == (
             "Test Manager", str(repair.id), "2026-03-04, 2026-03-05")
 
 
-def test_days_already_over_are_pinned_as_published(engine, clinic):
-    publish_by_hand(engine, [(clinic["ann"], clinic["main"], clinic["day"], d) for d in (MON, TUE, WED, THU, FRI)])
+def test_days_already_over_and_other_roles_are_pinned_as_published(engine, clinic):
+    publish_by_hand(engine, [(clinic["ann"], clinic["main"], clinic["day"], d) for d in (MON, TUE, WED, THU, FRI)]
+                    + [(clinic["eve"], clinic["main"], clinic["day"], d) for d in (MON, THU)])
     wednesday = dt.datetime(2026, 3, 4, 6, 30)
     with Session(engine, expire_on_commit=False) as s:
         repair = start_sick_call(s, clinic["ann"], [WED], actor="Test Manager", now=wednesday)
-        pinned = [(c.person, c.day, c.template_id) for c in cells(s, repair.id) if c.pinned]
-    everyone = sorted(f"s{clinic[k]}" for k in ("ann", "ben", "cara", "dan", "eve"))
-    assert sorted(pinned) == sorted(
-        [(f"s{clinic['ann']}", d, clinic["day"]) for d in (MON, TUE)]
-        + [(p, d, None) for p in everyone if p != f"s{clinic['ann']}" for d in (MON, TUE)])
+        saved = {(c.person, c.day): (c.template_id, c.pinned) for c in cells(s, repair.id)}
+    week = [START + dt.timedelta(days=i) for i in range(7)]
+    key = {k: f"s{clinic[k]}" for k in ("ann", "ben", "cara", "dan", "eve")}
+    day = clinic["day"]
+    expected = {(key["ann"], d): (day, True) for d in (MON, TUE, THU, FRI)}  # her own shifts stay
+    expected |= {(key["ann"], d): (None, True) for d in week[5:]}
+    expected |= {(key[p], d): (None, True) for p in ("ben", "cara") for d in (MON, TUE)}  # over: as published
+    expected |= {(key["dan"], d): (None, True) for d in week}  # other roles: as published
+    expected |= {(key["eve"], d): (day if d in (MON, THU) else None, True) for d in week}
+    assert saved == expected  # Ben's and Cara's cells from Wednesday on are the solver's to fill
+
+
+def test_a_cell_that_now_breaks_a_rule_is_left_to_the_solver(engine, clinic):
+    publish_by_hand(engine, [(clinic["ann"], clinic["main"], clinic["day"], d) for d in (MON, TUE, WED, THU, FRI)]
+                    + [(clinic["eve"], clinic["main"], clinic["day"], d) for d in (MON, THU)])
+    with Session(engine, expire_on_commit=False) as s:  # Eve's Thursday became approved leave after publishing
+        s.add(TimeOff(staff_id=clinic["eve"], start_date=THU, end_date=THU, status="approved", kind="leave",
+                      reason="Funeral", created_at=MORNING))
+        s.commit()
+        repair = start_sick_call(s, clinic["ann"], [WED], actor="Test Manager", now=MORNING)
+        saved = {(c.person, c.day): (c.template_id, c.pinned) for c in cells(s, repair.id)}
+    eve = f"s{clinic['eve']}"
+    assert saved[(eve, THU)] == (clinic["day"], False)  # copied as a start, not pinned
+    assert saved[(eve, MON)] == (clinic["day"], True)
 
 
 def _solve(engine, scenario_id: int) -> None:
