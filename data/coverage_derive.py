@@ -195,3 +195,18 @@ def proposal_with_roles(s: Session, proposal: pd.DataFrame) -> tuple[pd.DataFram
     out["role"] = [roles[c].name for c in out["role_code"]]
     notes = [f'No role "{code}" in this practice; its rows were left out.' for code in missing]
     return out.reset_index(drop=True), notes
+
+
+def weekly_person_hours(frame: pd.DataFrame) -> pd.DataFrame:
+    """Person-hours a week per location and role: the minimum, and the preferred level
+    (the minimum where no preferred level is set). Works on ``coverage()`` frames and proposals."""
+    if frame.empty:
+        return pd.DataFrame(columns=["location_id", "role", "minimum_hours", "preferred_hours"])
+    hours = [(e.hour * 60 + e.minute - s.hour * 60 - s.minute) / 60 for s, e in zip(frame["start_time"],
+                                                                                       frame["end_time"])]
+    preferred = [m if pd.isna(p) else p for m, p in zip(frame["minimum"], frame["preferred"])]
+    role = frame["role"] if "role" in frame else frame["role_code"]
+    out = pd.DataFrame({"location_id": frame["location_id"], "role": role,
+                        "minimum_hours": [h * m for h, m in zip(hours, frame["minimum"])],
+                        "preferred_hours": [h * p for h, p in zip(hours, preferred)]})
+    return out.groupby(["location_id", "role"], as_index=False)[["minimum_hours", "preferred_hours"]].sum()

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import pandas as pd
+
 from data.roster_inputs import InputInvalid
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -42,16 +44,16 @@ class RowsInvalid(InputInvalid):
 
 
 def is_blank(value: Any) -> bool:
+    """None, empty text, NaN, and pandas' missing values (``pd.NA``, ``NaT``) as an edited table returns them."""
     if value is None:
         return True
     if isinstance(value, str):
         return value.strip() == ""
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    try:  # pandas.NA, NaT
-        return bool(value != value)  # noqa: PLR0124
-    except (TypeError, ValueError):
-        return False
+    if isinstance(value, float):
+        return math.isnan(value)
+    if pd.api.types.is_scalar(value):
+        return bool(pd.isna(value))
+    return False
 
 
 def weekday_index(value: Any, field: str = "weekday") -> int:

@@ -206,6 +206,10 @@ def check_template(row: TemplateRow, locations: dict[int, str]) -> CheckedTempla
     if brk >= length:
         raise InputInvalid("unpaid_break_minutes",
                            f"The unpaid break ({brk} min) is as long as the shift itself ({length} min).")
+    if length - brk < MIN_SHIFT_MINUTES:
+        raise InputInvalid("unpaid_break_minutes",
+                           f"After its {brk}-minute unpaid break the shift pays only {length - brk} minutes; "
+                           "a shift must pay at least an hour.")
     days = parse_weekdays(row.weekdays, "weekdays")
     name = "" if is_blank(row.name) else str(row.name).strip()
     if not name:
@@ -545,8 +549,12 @@ def save_coverage(s: Session, rows: list[CoverageRow], *, scope: Iterable[int] |
 
 
 def replace_coverage(s: Session, location_ids: Iterable[int], rows: list[CoverageRow], *, actor: str,
-                     now: dt.datetime) -> SaveResult:
-    """Replace every requirement of ``location_ids`` with ``rows`` (e.g. a proposal from the appointments)."""
+                     now: dt.datetime, role_ids: Iterable[int] | None = None) -> SaveResult:
+    """Replace the requirements of ``location_ids`` with ``rows`` (e.g. a proposal from the appointments).
+
+    With ``role_ids``, only the requirements of those roles are replaced; the
+    other roles' requirements at those locations stay as they are.
+    """
     scope = sorted(set(location_ids))
     if not scope:
         raise InputInvalid("locations", "Choose at least one location.")
@@ -555,6 +563,16 @@ def replace_coverage(s: Session, location_ids: Iterable[int], rows: list[Coverag
         raise InputInvalid("locations", "The proposal has rows for a location you did not choose.")
     fresh = [CoverageRow(None, r.location_id, r.weekday, r.start_time, r.end_time, r.role_id, r.minimum, r.preferred)
              for r in rows]
+    if role_ids is not None:
+        replaced = set(role_ids)
+        strays = [r for r in fresh if not is_blank(r.role_id) and int(r.role_id) not in replaced]
+        if strays:
+            raise InputInvalid("roles", "The proposal has rows for a role it was not meant to replace.")
+        kept = s.scalars(select(CoverageRequirement).where(CoverageRequirement.location_id.in_(scope),
+                                                           CoverageRequirement.role_id.not_in(sorted(replaced)))
+                         .order_by(CoverageRequirement.id))
+        fresh += [CoverageRow(r.id, r.location_id, r.weekday, r.start_time, r.end_time, r.role_id, r.minimum,
+                              r.preferred) for r in kept]
     return save_coverage(s, fresh, scope=scope, actor=actor, now=now, action="coverage.update")
 
 

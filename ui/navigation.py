@@ -63,6 +63,7 @@ PAGES: list[PageEntry] = [
     PageEntry("pages/staff_planner.py", "Staff planner", ":material/event:", "Staff planner", MANAGER_ONLY),
     PageEntry("pages/compare.py", "Compare scenarios", ":material/compare_arrows:", "Staff planner", MANAGER_ONLY),
     PageEntry("pages/roster.py", "Published roster", ":material/calendar_month:", "Staff planner", MANAGER_ONLY),
+    PageEntry("pages/planner_inputs.py", "Planning inputs", ":material/tune:", "Staff planner", MANAGER_ONLY),
     PageEntry("pages/links.py", "Dashboard links", ":material/share:", "Administration", MANAGER_ONLY),
     PageEntry("pages/users.py", "Users and access", ":material/group:", "Administration", MANAGER_ONLY),
     PageEntry("pages/audit.py", "Audit log", ":material/history:", "Administration", MANAGER_ONLY),

@@ -8,7 +8,13 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from data.coverage_derive import StaffingRatios, demand_by_hour, propose_coverage, scale_coverage
+from data.coverage_derive import (
+    StaffingRatios,
+    demand_by_hour,
+    propose_coverage,
+    scale_coverage,
+    weekly_person_hours,
+)
 from data.roster_inputs import InputInvalid
 
 MONDAY = dt.datetime(2026, 3, 2)
@@ -125,3 +131,16 @@ def test_scaling_outside_10_to_300_percent_is_refused(percent):
     with pytest.raises(InputInvalid) as err:
         scale_coverage(pd.DataFrame({"minimum": [1], "preferred": [None]}), percent)
     assert err.value.field == "percent"
+
+
+def test_weekly_person_hours_count_minimum_and_preferred_levels():
+    proposal = propose_coverage(demand_by_hour(APPOINTMENTS, weeks=2))
+    hours = weekly_person_hours(proposal)
+    assert hours.values.tolist() == [
+        [1, "front_desk", 4.0, 4.0],  # 2 h x 1 (08:00-10:00) + 1 h x 2 (10:00-11:00)
+        [1, "ma", 4.0, 5.0],  # 1 h x 2 + 1 h x 1 + 1 h x 1 (preferred 2 at 10:00-11:00)
+        [1, "rn", 3.0, 3.0],
+        [2, "front_desk", 1.0, 1.0],
+        [2, "ma", 1.0, 1.0],
+        [2, "rn", 1.0, 1.0],
+    ]

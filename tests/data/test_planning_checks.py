@@ -85,6 +85,16 @@ def test_weekday_index_outside_0_6_is_refused():
         weekday_index(-1)
 
 
+def test_missing_values_from_an_edited_table_count_as_blank():
+    import numpy as np
+    import pandas as pd
+
+    from data.planning_checks import is_blank
+
+    assert [is_blank(v) for v in (None, "", "  ", float("nan"), pd.NA, pd.NaT, np.nan)] == [True] * 7
+    assert [is_blank(v) for v in (0, "0", 2.5, np.int64(3), [], ["Mon"], dt.time(7))] == [False] * 7
+
+
 def test_weekdays_format_compactly():
     assert [format_weekdays(d) for d in ((0, 1, 2, 3, 4), (0, 2, 4), (5, 6), "0,1,2,4", (3,))] == [
         "Mon-Fri", "Mon, Wed, Fri", "Sat, Sun", "Mon-Wed, Fri", "Thu"]
@@ -127,6 +137,12 @@ def test_template_negative_break_is_refused():
 def test_template_break_as_long_as_the_shift_is_refused():
     assert template_problems(template(end_time=t("09:00"), unpaid_break_minutes=120)) == [
         RowProblem(1, "unpaid_break_minutes", "The unpaid break (120 min) is as long as the shift itself (120 min).")]
+
+
+def test_template_paying_under_an_hour_after_its_break_is_refused():
+    assert template_problems(template(end_time=t("11:30"), unpaid_break_minutes=240)) == [RowProblem(
+        1, "unpaid_break_minutes",
+        "After its 240-minute unpaid break the shift pays only 30 minutes; a shift must pay at least an hour.")]
 
 
 def test_template_without_weekdays_or_location_is_refused():

@@ -1,0 +1,88 @@
+"""Browser test: the manager edits a coverage requirement in the table, saves it, reloads
+the page and sees the new number (a real ``streamlit run app.py`` and Chromium)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy.orm import Session
+
+from data import accounts, planning_store
+from data.db import make_engine
+from data.roster_models import CoverageRequirement
+from tests.e2e.conftest import wait_for_app
+
+USERNAME, PASSWORD = "inputs-manager", "inputs-password-123"
+COVERAGE_GRID = 2  # staff, shift templates, coverage: the page's editable tables in order
+PREFERRED_COLUMN = 8  # row marker, #, location, day, from, to, role, minimum, preferred
+
+
+@pytest.fixture(scope="module")
+def manager(db_url) -> None:
+    engine = make_engine(db_url)
+    with Session(engine) as s:
+        if accounts.get_account(s, USERNAME) is None:
+            accounts.create_account(s, username=USERNAME, display_name="Inputs Manager", role=accounts.MANAGER,
+                                    password=PASSWORD, actor="e2e set-up", now=dt.datetime.now())
+    engine.dispose()
+
+
+def settle(page) -> None:
+    """Let a rerun start, then wait until it has finished."""
+    page.wait_for_timeout(200)
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
+    page.wait_for_timeout(200)
+
+
+def open_coverage_tab(page) -> None:
+    page.get_by_role("tab", name="Coverage needs").click()
+    settle(page)
+
+
+def test_a_coverage_edit_persists_after_reload(page, app_url, db_url, manager):
+    engine = make_engine(db_url)
+    with Session(engine) as s:
+        first = planning_store.coverage(s).iloc[0]
+        row = s.get(CoverageRequirement, int(first["id"]))
+        original = row.preferred
+        wanted = max(row.minimum, row.preferred or 0) + 1
+    try:
+        page.goto(f"{app_url}/planner_inputs")
+        wait_for_app(page)
+        page.get_by_label("User name").fill(USERNAME)
+        page.get_by_role("textbox", name="Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_selector("h1:has-text('Planning inputs')", timeout=60_000)
+        settle(page)
+        open_coverage_tab(page)
+
+        grid = page.locator("[data-testid='stDataFrame']").nth(COVERAGE_GRID)
+        box = grid.bounding_box()
+        page.mouse.click(box["x"] + 110, box["y"] + 35 + 17)  # the first row's location cell
+        for _ in range(PREFERRED_COLUMN - 2):
+            page.keyboard.press("ArrowRight")
+        page.keyboard.press("Enter")
+        page.wait_for_timeout(300)
+        page.keyboard.press("Control+a")
+        page.keyboard.type(str(wanted), delay=50)
+        page.keyboard.press("Enter")
+        settle(page)
+        page.get_by_role("button", name="Save coverage").click()
+        settle(page)
+        page.get_by_text("Saved: 1 changed.").wait_for(timeout=30_000)
+
+        page.reload()  # the tab is in the address (?tab=Coverage+needs), the sign-in in a cookie
+        page.wait_for_selector("h1:has-text('Planning inputs')", timeout=60_000)
+        settle(page)
+        assert page.get_by_role("tab", selected=True).inner_text() == "Coverage needs"
+        cell = page.locator("[data-testid='stDataFrame']").nth(COVERAGE_GRID).locator(
+            f"#glide-cell-{PREFERRED_COLUMN}-0")
+        assert cell.inner_text() == str(wanted)
+        with Session(engine) as s:
+            assert s.get(CoverageRequirement, int(first["id"])).preferred == wanted
+    finally:
+        with Session(engine) as s:
+            s.get(CoverageRequirement, int(first["id"])).preferred = original
+            s.commit()
+        engine.dispose()
