@@ -148,7 +148,7 @@ def check_staff_edit(edit: StaffEdit) -> tuple[float, float, str, bool]:
         kind = next(k for k, v in EMPLOYMENT_TYPES.items() if v == kind)
     if kind not in EMPLOYMENT_TYPES:
         raise InputInvalid("employment_type", "Choose full time, part time or per diem.")
-    if is_blank(edit.active) or not isinstance(edit.active, (bool, int)):
+    if isinstance(edit.active, str) or is_blank(edit.active) or edit.active not in (True, False):  # numpy bools too
         raise InputInvalid("active", "Tick or untick Active.")
     return round(rate, 2), round(hours, 2), kind, bool(edit.active)
 

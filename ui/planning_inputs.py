@@ -213,8 +213,15 @@ def staff_section(today: dt.date) -> None:
     editor.show_problems()
     left, right, _ = st.columns([1, 1, 4])
     if left.button("Save staff changes", type="primary", icon=":material/save:", key="staff_save"):
-        edits = [planning_staff.StaffEdit(int(r["id"]), _cell(r["pay_rate"]), _cell(r["contracted_hours"]),
-                                          _cell(r["employment"]), r["active"]) for _, r in edited.iterrows()]
+        # Only the rows changed here are sent, so this table (read when the tab opened) cannot undo another
+        # manager's change to someone else.
+        fields = ["pay_rate", "contracted_hours", "employment", "active"]
+        touched = [label for label in edited.index
+                   if any(_cell(edited.at[label, f]) != _cell(table.at[label, f]) for f in fields)]
+        edits = [planning_staff.StaffEdit(int(edited.at[label, "id"]), _cell(edited.at[label, "pay_rate"]),
+                                          _cell(edited.at[label, "contracted_hours"]),
+                                          _cell(edited.at[label, "employment"]), edited.at[label, "active"])
+                 for label in touched]
         changed, invalid = _write(lambda s: planning_staff.save_staff(s, edits, actor=context.actor(),
                                                                       now=context.now()))
         if invalid is None:
@@ -222,7 +229,7 @@ def staff_section(today: dt.date) -> None:
             _flash("staff", f"Saved: {changed} {'person' if changed == 1 else 'people'} changed." if changed
                    else "Nothing had changed.")
             st.rerun()
-        labels = {i: f"Row {label} ({name})" for i, (label, name) in enumerate(zip(edited.index, edited["name"]), 1)}
+        labels = {i: f"Row {label} ({edited.at[label, 'name']})" for i, label in enumerate(touched, 1)}
         lines = _problem_lines(getattr(invalid, "problems", []), labels, STAFF_LABELS)
         editor.set_problems(str(invalid), lines)
         st.rerun()

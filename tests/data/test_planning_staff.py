@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -75,6 +76,7 @@ def test_staff_table_lists_rostered_people_with_eligibility_and_edits_are_checke
             StaffEdit(ids["mo"], 18.5, 90, "full_time", False),
             StaffEdit(ids["fran"], 17.5, 30, "zero_hours", True),
             StaffEdit(ids["rita"], -3, 40, "full_time", True),
+            StaffEdit(ids["nina"], 39, 24, "part_time", "yes"),
         ]
         with pytest.raises(RowsInvalid) as err:
             save_staff(s, bad, actor="M", now=NOW)
@@ -83,6 +85,7 @@ def test_staff_table_lists_rostered_people_with_eligibility_and_edits_are_checke
             RowProblem(2, "contracted_hours", "Mo Mills: the contracted hours must be between 0 and 80."),
             RowProblem(3, "employment_type", "Fran Fox: choose full time, part time or per diem."),
             RowProblem(4, "pay_rate", "Rita Reyes: the pay rate cannot be negative."),
+            RowProblem(5, "active", "Nina Novak: tick or untick Active."),
         ]
         # An empty staff list for a role the coverage needs: both active MAs switched off.
         with pytest.raises(RowsInvalid) as err:
@@ -97,8 +100,8 @@ def test_staff_table_lists_rostered_people_with_eligibility_and_edits_are_checke
                 for p in s.scalars(select(Staff).order_by(Staff.id))] == before
         assert s.scalars(select(AuditEntry)).first() is None
 
-        changed = save_staff(s, [StaffEdit(ids["mia"], 19.75, 32, "Part time", True),
-                                 StaffEdit(ids["mo"], 18.5, 40, "full_time", False),
+        changed = save_staff(s, [StaffEdit(ids["mia"], 19.75, 32, "Part time", np.True_),
+                                 StaffEdit(ids["mo"], 18.5, 40, "full_time", np.False_),
                                  StaffEdit(ids["fran"], 17.5, 30, "part_time", True)], actor="M", now=NOW)
         assert changed == 2
     with Session(engine) as s:

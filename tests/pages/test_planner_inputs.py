@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from decimal import Decimal
 
 import pandas as pd
 import pytest
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from data import planning_store
 from data.db import make_engine
-from data.models import AuditEntry
+from data.models import AuditEntry, Staff
 from data.roster_models import CoverageRequirement, PlannerSettings
 from tests.pages.conftest import fresh_app
 
@@ -121,3 +122,27 @@ def test_a_coverage_edit_saves_and_is_audited(page, inputs_db_url):
         assert (entry.action, entry.entity_id, entry.actor) == ("coverage.update", str(first["id"]),
                                                                 "Test manager (boss)")
         assert entry.old_value["minimum"] == int(first["minimum"])
+
+
+def test_only_the_manager_can_open_planning_inputs(app_as):
+    at = app_as("front_desk").run()
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page(PAGE)
+
+
+def test_a_staff_edit_saves_only_the_changed_row(page, inputs_db_url):
+    engine = make_engine(inputs_db_url)
+    at = page.run()
+    table = at.data_editor(key="staff_editor_0_all").value
+    first, second = (int(i) for i in table["id"].iloc[:2])
+    with Session(engine) as s:  # another manager changes the second person after this table was read
+        s.get(Staff, second).pay_rate = Decimal("31.25")
+        s.commit()
+    at.session_state["staff_editor_0_all"] = {
+        "edited_rows": {"0": {"pay_rate": 26.75, "employment": "Part time"}}, "added_rows": [], "deleted_rows": []}
+    at = at.run()
+    at = at.button(key="staff_save").click().run()
+    assert "Saved: 1 person changed." in [s.value for s in at.success]
+    with Session(engine) as s:
+        assert (s.get(Staff, first).pay_rate, s.get(Staff, first).employment_type) == (Decimal("26.75"), "part_time")
+        assert s.get(Staff, second).pay_rate == Decimal("31.25")  # not reverted by the stale table
