@@ -65,7 +65,10 @@ def test_a_bad_template_row_shows_its_message_and_saves_nothing(page, inputs_db_
     with Session(engine) as s:
         before = planning_store.templates(s)
     page.session_state["templates_editor_0_all"] = {
-        "edited_rows": {"1": {"end_time": "06:00"}}, "added_rows": [], "deleted_rows": []}
+        "edited_rows": {"1": {"end_time": "06:00"}},
+        "added_rows": [{"location": "Riverside", "name": "Evening", "start_time": "16:00", "end_time": "21:00",
+                        "unpaid_break_minutes": 300, "days": ["Mon"]}],
+        "deleted_rows": [0]}
     at = page.run()
     at = at.button(key="templates_save").click().run()
     assert not at.exception
@@ -73,9 +76,12 @@ def test_a_bad_template_row_shows_its_message_and_saves_nothing(page, inputs_db_
     start = f"{before['start_time'].iloc[1]:%H:%M}"
     messages = [plain(e.value) for e in at.error if "nothing was saved" in e.value]
     assert len(messages) == 1
-    assert messages[0].startswith("1 problem to fix; nothing was saved.")
-    assert f"Row 2 ({name} at Main Street)" in messages[0]
-    assert f"End: The shift ends at 06:00, before it starts at {start}." in messages[0]
+    assert messages[0] == (
+        "2 problems to fix; nothing was saved.\n\n"
+        f"- **Row 2 ({name} at Main Street)** · End: The shift ends at 06:00, before it starts at {start}. "
+        "Shifts cannot run past midnight.\n"
+        "- **New row 1 (Evening at Riverside)** · Unpaid break: The unpaid break (minutes) must be between 0 and "
+        "240.")
     with Session(engine) as s:
         assert planning_store.templates(s).equals(before)
 
