@@ -114,7 +114,8 @@ def roster_xlsx(shifts: pd.DataFrame, days: list[dt.date], *, title: str = "Publ
         cell.font = bold
     for row in shifts.itertuples(index=False):
         listing.append([row.day, f"{row.day:%A}", row.name, row.role_name, row.location, row.shift,
-                        _py(row.start_at).time(), _py(row.end_at).time(), int(row.break_minutes), float(row.paid_hours)])
+                        _py(row.start_at).time(), _py(row.end_at).time(), int(row.break_minutes),
+                        float(row.paid_hours)])
         n = listing.max_row
         _as_text(listing[n])
         listing.cell(row=n, column=1).number_format = "yyyy-mm-dd"

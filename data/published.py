@@ -19,8 +19,8 @@ from data.roster_tables import ROLE_ORDER
 
 SHIFT_COLUMNS = [
     "staff_id", "name", "first_name", "last_name", "role", "role_name", "location_id", "location",
-    "location_address", "template_id", "shift", "day", "start_at", "end_at", "break_minutes", "paid_hours", "scenario_id",
-    "published_at",
+    "location_address", "template_id", "shift", "day", "start_at", "end_at", "break_minutes", "paid_hours",
+    "scenario_id", "published_at",
 ]
 
 ON_DUTY_COLUMNS = [
@@ -39,7 +39,8 @@ def published_shifts(
     """
     stmt = (
         select(PublishedShift.staff_id, Staff.first_name, Staff.last_name, Role.code, Role.name,
-               PublishedShift.location_id, Location.name, Location.address, PublishedShift.template_id, ShiftTemplate.name,
+               PublishedShift.location_id, Location.name, Location.address, PublishedShift.template_id,
+               ShiftTemplate.name,
                PublishedShift.day, PublishedShift.start_at, PublishedShift.end_at,
                ShiftTemplate.unpaid_break_minutes, PublishedShift.scenario_id, PublishedShift.published_at)
         .join(Staff, Staff.id == PublishedShift.staff_id)

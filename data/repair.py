@@ -23,7 +23,7 @@ import math
 from dataclasses import dataclass, field
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from data import audit
@@ -35,8 +35,7 @@ from data.roster_problem import person_key, template_key
 from data.scenarios import archive_scenario, assignments, build_for, cells, create_scenario, default_inputs
 from data.scenarios import get_scenario, publish
 from planner import Assignment, evaluate
-from planner.check import cover_counts
-from planner.rules import names as rule_names
+from planner.check import cover_counts, cover_label
 
 SICK_REASON = "sick call"
 CHANGE_COLUMNS = ["staff_id", "name", "role_name", "day", "from", "to", "change", "covers"]
@@ -152,23 +151,31 @@ def start_sick_call(
     name = f"Sick call: {person.full_name}, {_days_text(wanted)}"[:120]
     scenario = create_scenario(s, name=name, start=period.start, weeks=period.weeks, inputs=inputs, actor=actor,
                                now=now, kind="repair", parent_id=parent.id if parent is not None else None)
-
-    away = {(staff_id, day) for day in wanted}
-    published_cells = {(person_key(row.staff_id), row.day): row.template_id for row in shifts
-                       if (row.staff_id, row.day) not in away}  # the solve starts with the absent person off
-    built = build_for(s, scenario)  # before any cell is saved, so without pins
-    frozen = _frozen_cells(built, period, published_cells, person_key(staff_id), wanted, today)
-    for key in sorted(set(built.person_role) | {k for k, _ in published_cells}):
-        for offset in range(7 * period.weeks):
-            day = period.start + dt.timedelta(days=offset)
-            template_id, pinned = published_cells.get((key, day)), (key, day) in frozen
-            if template_id is not None or pinned:
-                s.add(ScenarioShift(scenario_id=scenario.id, person=key, day=day, template_id=template_id,
-                                    pinned=pinned, source="published"))
-    audit.record(s, actor=actor, action="roster.sick_call", entity="scenario", entity_id=scenario.id, old=None,
-                 new={"staff_id": staff_id, "name": person.full_name, "days": ", ".join(d.isoformat() for d in wanted),
-                      "period_start": period.start, "weeks": period.weeks, "note": time_note}, at=now)
-    s.commit()
+    scenario_id = scenario.id
+    try:
+        away = {(staff_id, day) for day in wanted}
+        published_cells = {(person_key(row.staff_id), row.day): row.template_id for row in shifts
+                           if (row.staff_id, row.day) not in away}  # the solve starts with the absent person off
+        built = build_for(s, scenario)  # before any cell is saved, so without pins
+        frozen = _frozen_cells(built, period, published_cells, person_key(staff_id), wanted, today)
+        for key in sorted(set(built.person_role) | {k for k, _ in published_cells}):
+            for offset in range(7 * period.weeks):
+                day = period.start + dt.timedelta(days=offset)
+                template_id, pinned = published_cells.get((key, day)), (key, day) in frozen
+                if template_id is not None or pinned:
+                    s.add(ScenarioShift(scenario_id=scenario.id, person=key, day=day, template_id=template_id,
+                                        pinned=pinned, source="published"))
+        audit.record(s, actor=actor, action="roster.sick_call", entity="scenario", entity_id=scenario.id,
+                     old=None, new={"staff_id": staff_id, "name": person.full_name,
+                                    "days": ", ".join(d.isoformat() for d in wanted), "period_start": period.start,
+                                    "weeks": period.weeks, "note": time_note}, at=now)
+        s.commit()
+    except Exception:
+        # ``create_scenario`` has committed the scenario: do not leave it behind half made.
+        s.rollback()
+        s.execute(delete(Scenario).where(Scenario.id == scenario_id))
+        s.commit()
+        raise
     return scenario
 
 
@@ -246,7 +253,7 @@ class RepairReport:
     overtime_hours_after: float | None = None
     short_hours_uncovered: float | None = None  # below the minimum if nobody covered the absence
     short_hours_after: float | None = None
-    still_short: list[str] = field(default_factory=list)  # sentences on the sick days
+    still_short: list[str] = field(default_factory=list)  # the absent role's gaps on the sick days
     violations: list[str] = field(default_factory=list)  # hard rules the repair breaks (should be none)
     conflict: list[str] = field(default_factory=list)  # why no repair exists, from the engine
     relax: list[str] = field(default_factory=list)
@@ -338,7 +345,8 @@ def repair_report(s: Session, scenario_id: int) -> RepairReport:
             role = built.person_role.get(person_key(row.staff_id))
             if role is None or (row.staff_id, row.day) in drop:
                 continue
-            out.append(Assignment(person_key(row.staff_id), (row.day - start).days, template_key(row.template_id, role)))
+            out.append(Assignment(person_key(row.staff_id), (row.day - start).days,
+                                  template_key(row.template_id, role)))
         return out
 
     published_roster = as_assignments(published, set())
@@ -352,8 +360,11 @@ def repair_report(s: Session, scenario_id: int) -> RepairReport:
     report.short_hours_uncovered = _short_hours(problem, uncovered_roster)
     report.short_hours_after = _short_hours(problem, repaired)
     day_index = {(d - start).days for d in sick_days}
-    report.still_short = [p.sentence for p in ev_after.penalties
-                          if p.rule == rule_names.UNDERSTAFFED and p.day in day_index]
+    roles = {built.person_role.get(person_key(staff_id)) for staff_id, _ in absences}
+    for cover, n in cover_counts(problem, repaired):
+        if n < cover.required and cover.day in day_index and getattr(cover, "role", None) in roles:
+            where, who = cover_label(problem, cover)
+            report.still_short.append(f"{where}: {cover.required - n} of {cover.required} {who} missing.")
     report.violations = [v.sentence for v in ev_after.violations]
     return report
 

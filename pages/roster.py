@@ -9,6 +9,7 @@ from ui import access  # noqa: E402
 access.require_page(__file__)
 
 import datetime as dt  # noqa: E402
+import logging  # noqa: E402
 
 import streamlit as st  # noqa: E402
 
@@ -26,6 +27,7 @@ from data.roster_inputs import InputInvalid  # noqa: E402
 from data.scenarios import ScenarioNotFound, get_scenario  # noqa: E402
 from ui import context, planner_state, published_views, solver  # noqa: E402
 
+log = logging.getLogger("clinicops.roster")
 REPAIR_KEY = "roster_repair"
 NOTICE_KEY = "roster_notice"
 
@@ -144,6 +146,9 @@ def act(action, *args) -> str | None:
             action(s, *args, actor=context.actor(), now=context.now())
     except (InputInvalid, ScenarioNotFound, access.NotAllowed) as refused:
         return str(refused)
+    except Exception:  # noqa: BLE001 - a sentence for the manager, the details in the server log
+        log.exception("%s failed", getattr(action, "__name__", action))
+        return "That did not work and nothing was changed; the server log has the details."
     return None
 
 
@@ -175,6 +180,10 @@ if repair is None:
                     created = start_sick_call(s, person, sick_days, actor=context.actor(), now=context.now())
             except (InputInvalid, access.NotAllowed) as refused:
                 st.error(str(refused), icon=":material/error:")
+            except Exception:  # noqa: BLE001 - a sentence for the manager, the details in the server log
+                log.exception("could not record a sick call for staff %s on %s", person, sick_days)
+                st.error("The sick call could not be recorded (nothing was saved). Try again; if it fails again, "
+                         "the server log has the details.", icon=":material/error:")
             else:
                 problem = solver.start_solve(created.id, limit)
                 st.session_state[REPAIR_KEY] = created.id
@@ -199,8 +208,15 @@ repair_progress()
 if running:
     st.stop()
 
-report = cached_report(repair.id, repair.updated_at, repair.status)
-if job is None:
+try:
+    report = cached_report(repair.id, repair.updated_at, repair.status)
+except Exception:  # noqa: BLE001 - the manager gets a sentence; the details go to the server log
+    log.exception("could not compare repair %s with the published roster", repair.id)
+    report = None
+if report is None:
+    st.error("This repair could not be compared with the published roster. Discard it and record the sick call "
+             "again; if that fails too, the server log has the details.", icon=":material/error:")
+elif job is None:
     st.info("This repair has not been solved yet.")
     if st.button("Find cover", type="primary", icon=":material/healing:"):
         problem = solver.start_solve(repair.id, solver.TIME_LIMITS[0])
@@ -227,7 +243,8 @@ with context.session() as s:
 if stale:
     st.warning(stale, icon=":material/sync_problem:")
 if actions[0].button("Publish repair", type="primary", icon=":material/publish:",
-                     disabled=not report.solved or bool(report.violations) or bool(stale) or repair.status != "solved"):
+                     disabled=report is None or not report.solved or bool(report.violations) or bool(stale)
+                     or repair.status != "solved"):
     problem = act(publish_repair, repair.id)
     if problem:
         st.error(problem, icon=":material/error:")

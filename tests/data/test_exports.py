@@ -35,10 +35,11 @@ def _shift(staff_id, first, last, role_name, location_id, location, shift, day, 
 @pytest.fixture
 def shifts() -> pd.DataFrame:
     tue, mon2 = MON + dt.timedelta(days=1), MON + dt.timedelta(days=7)
+    ana = (3, "Ana", "Ruiz", "Medical assistant", 1, "Main Street", "Clinic day 07:45-17:00")
     rows = [
-        _shift(3, "Ana", "Ruiz", "Medical assistant", 1, "Main Street", "Clinic day 07:45-17:00", MON, "07:45", "17:00"),
+        _shift(*ana, MON, "07:45", "17:00"),
         _shift(5, "=Bob", "Lee", "Front desk", 2, "Riverside", "Early", MON, "07:00", "15:30", brk=30),
-        _shift(3, "Ana", "Ruiz", "Medical assistant", 1, "Main Street", "Clinic day 07:45-17:00", tue, "07:45", "17:00"),
+        _shift(*ana, tue, "07:45", "17:00"),
         _shift(5, "=Bob", "Lee", "Front desk", 2, "Riverside", "Early", mon2, "07:00", "15:30", brk=30),
     ]
     return pd.DataFrame(rows, columns=SHIFT_COLUMNS)
