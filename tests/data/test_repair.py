@@ -235,3 +235,17 @@ def test_a_repair_overtaken_by_a_newer_publication_is_not_published(engine, clin
             publish_repair(s, repair.id, actor="Test Manager", now=later)
         discard_repair(s, repair.id, actor="Test Manager", now=later)
         assert s.get(Scenario, repair.id).status == "archived"
+
+
+def test_a_sick_call_that_fails_half_way_leaves_no_scenario(engine, clinic, monkeypatch):
+    publish_by_hand(engine, [(clinic["ann"], clinic["main"], clinic["day"], WED)])
+    before = _counts(engine)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("data.repair._frozen_cells", broken)
+    with Session(engine) as s, pytest.raises(RuntimeError):
+        start_sick_call(s, clinic["ann"], [WED], actor="Test Manager", now=MORNING)
+    scenarios, shifts, _ = _counts(engine)
+    assert (scenarios, shifts) == before[:2]  # the scenario create_scenario had committed is gone again
