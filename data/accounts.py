@@ -516,11 +516,14 @@ def start_session(
     return StartedSession(row.id, ticket)
 
 
-def claim_session(session: Session, ticket: str, now: dt.datetime) -> tuple[str, dt.datetime] | None:
+def claim_session(
+    session: Session, ticket: str, now: dt.datetime, address: str | None = None
+) -> tuple[str, dt.datetime] | None:
     """Trade a one-time claim ticket for the session's cookie token (and its expiry).
 
-    The ticket works once and for a minute; the token is made here, so it
-    never passes through the page's scripts.
+    The ticket works once, for a minute, and (given ``address``) only from the
+    address that signed in; the token is made here, so it never passes
+    through the page's scripts.
     """
     if not well_formed_token(ticket):
         return None
@@ -528,8 +531,9 @@ def claim_session(session: Session, ticket: str, now: dt.datetime) -> tuple[str,
     if row is None:
         return None
     expired = row.claim_expires_at is None or row.claim_expires_at < now
+    elsewhere = address is not None and (address or "")[:64] != row.address
     row.claim_hash, row.claim_expires_at = None, None
-    if expired or not _usable(row, now):
+    if expired or elsewhere or not _usable(row, now):
         session.commit()
         return None
     token = new_token()

@@ -6,7 +6,8 @@ app is served through ``st.App`` with these routes (see ``app.py``):
 
 ``POST /_clinicops/session/claim`` with ``{"ticket": ...}``
     After a sign-in, the page holds a one-time ticket (random, valid for a
-    minute, stored hashed). The browser posts it here; the server makes the
+    minute, stored hashed, good only from the address that signed in). The
+    browser posts it here; the server makes the
     session token, stores its hash and sets it as an ``HttpOnly``,
     ``SameSite=Strict`` cookie (``Secure`` over HTTPS). The token itself never
     passes through the page's scripts or the WebSocket.
@@ -67,9 +68,14 @@ def same_origin(headers) -> bool:
     return bool(origin and host) and urlsplit(origin).netloc == host
 
 
-def _claim(ticket: object) -> tuple[str, dt.datetime] | None:
+def client_address(host: str | None) -> str:
+    """The client's address as the app records it (``st.context.ip_address``, "local" for loopback)."""
+    return "local" if host in (None, "", "127.0.0.1", "::1") else host
+
+
+def _claim(ticket: object, address: str) -> tuple[str, dt.datetime] | None:
     with Session(_db(), expire_on_commit=False) as s:
-        return accounts.claim_session(s, ticket, dt.datetime.now().replace(microsecond=0))
+        return accounts.claim_session(s, ticket, dt.datetime.now().replace(microsecond=0), address)
 
 
 def _end(token: str | None) -> None:
@@ -102,7 +108,8 @@ def routes() -> list:
             ticket = json.loads(body or b"{}").get("ticket")
         except (ValueError, AttributeError):
             return _reply(False, 400)
-        result = await run_in_threadpool(_claim, ticket)
+        address = client_address(request.client.host if request.client else None)
+        result = await run_in_threadpool(_claim, ticket, address)
         if result is None:
             return _reply(False, 400)
         token, expires_at = result

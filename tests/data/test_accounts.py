@@ -251,6 +251,13 @@ def test_a_claim_ticket_works_once_within_a_minute_and_yields_the_cookie_token(e
     with Session(engine) as s:
         assert accounts.claim_session(s, late.claim_ticket, T0 + dt.timedelta(seconds=61)) is None
         assert accounts.claim_session(s, "tampered" + late.claim_ticket[8:], T0) is None
+    stolen = start(engine, dana)  # signed in from 10.0.0.1; the ticket turns up elsewhere
+    with Session(engine) as s:
+        assert accounts.claim_session(s, stolen.claim_ticket, T0, address="203.0.113.7") is None
+        assert accounts.claim_session(s, stolen.claim_ticket, T0, address="10.0.0.1") is None  # used up
+    fine = start(engine, dana)
+    with Session(engine) as s:
+        assert accounts.claim_session(s, fine.claim_ticket, T0, address="10.0.0.1") is not None
 
 
 def test_sessions_end_on_sign_out_expiry_deactivation_and_password_reset(engine):
