@@ -113,7 +113,8 @@ def test_front_desk_cannot_open_manager_pages(page: Page, app_url: str):
     for path, title in [("wait_goal", "Wait-time goal"), ("audit", "Audit log"), ("staff_planner", "Staff planner")]:
         page.goto(f"{app_url}/{path}")
         wait_for_app(page)
-        expect(h1(page)).not_to_have_text(title)
+        expect(h1(page)).to_have_text("Not available")
+        expect(page.get_by_text("Your account cannot open this page.")).to_be_visible()
         expect(page.get_by_role("heading", name=title)).to_have_count(0)
         expect(page.get_by_role("button", name="Save goal")).to_have_count(0)
         expect(page.get_by_role("button", name="Revoke")).to_have_count(0)
