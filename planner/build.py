@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from planner.domain import Assignment, Problem
 from planner.model import Model
-from planner.rules import HARD_RULES, SOFT_RULES
+from planner.rules import HARD_RULES, REDUNDANT_RULES, SOFT_RULES
 
 
 def build_model(p: Problem, explain: bool = False, hint: list[Assignment] | None = None) -> Model:
@@ -16,6 +16,11 @@ def build_model(p: Problem, explain: bool = False, hint: list[Assignment] | None
     seed = hint if hint is not None else p.reference
     if seed:
         add_hint(m, seed)
+    # The lean copy has every rule; the full model adds the redundant flow on top,
+    # whose variables come last so that lean solutions extend to full ones.
+    m.lean = m.cp.clone()
+    for rule in REDUNDANT_RULES:
+        rule(m)
     return m
 
 

@@ -23,12 +23,12 @@ class Progress:
     """Reported on every improving roster; ``objective``/``bound`` are in points."""
 
     objective: float
-    bound: float
+    bound: float | None  # None until a bound is known (during the LNS stage)
     elapsed: float
 
     @property
-    def gap(self) -> float:
-        return relative_gap(self.objective, self.bound)
+    def gap(self) -> float | None:
+        return None if self.bound is None else relative_gap(self.objective, self.bound)
 
 
 def relative_gap(objective: float, bound: float) -> float:

@@ -23,6 +23,7 @@ from ortools.sat.python import cp_model
 
 from planner.model import Model
 from planner.rules import names
+from planner.rules.patterns import complete_flow_values
 
 COVER_RULES = (names.UNDERSTAFFED, names.BELOW_PREFERRED)
 
@@ -32,11 +33,11 @@ class SearchParams:
     """Knobs of the staged search (fractions of the time limit)."""
 
     staged_min_variables: int = 2000
-    feasibility_share: float = 0.15
+    feasibility_share: float = 0.5  # a satisfaction solve stops at its first roster
     coverage_share: float = 0.1
-    improve_share: float = 0.35
+    proof_share: float = 0.3
+    lns_step_seconds: float = 1.0
     full_subsolvers: list[str] = field(default_factory=lambda: ["max_lp"])
-    improve_lns_only: bool = True
 
 
 def configure(solver: cp_model.CpSolver, seconds: float, workers: int, seed: int,
@@ -72,8 +73,13 @@ class Incumbent(cp_model.CpSolverSolutionCallback):
     def on_solution_callback(self) -> None:
         if not self.full:
             return
-        obj = self.objective_value
         self.bound = max(self.bound, self.best_objective_bound)
+        self.report(self.objective_value)
+        if self.stopped:
+            self.stop_search()
+
+    def report(self, obj: float) -> None:
+        """Record an improving objective (internal units) and tell ``on_progress``."""
         if self.best is not None and obj >= self.best:
             return
         self.count += 1
@@ -83,9 +89,9 @@ class Incumbent(cp_model.CpSolverSolutionCallback):
         if self.on_progress is not None:
             from planner.result import Progress
 
-            if self.on_progress(Progress(obj / self.scale, self.bound / self.scale, elapsed)):
+            bound = self.bound / self.scale if self.bound > float("-inf") else None
+            if self.on_progress(Progress(obj / self.scale, bound, elapsed)):
                 self.stopped = True
-                self.stop_search()
 
 
 def _hint_all(model: cp_model.CpModel, values) -> None:
@@ -115,8 +121,12 @@ def staged_solve(m: Model, time_limit: float, workers: int, seed: int, cb: Incum
     left = lambda: deadline - time.perf_counter()  # noqa: E731
     best_values = None
     big = len(m.x) >= params.staged_min_variables
+    # The lean model drops the redundant run-pattern flow: its extra arc variables
+    # help the LP bound but slow down first rosters and LNS. Flow values are
+    # completed from the work days before hinting the full model.
+    lean = _without_flow(m)
     if not hinted:
-        probe = m.cp.clone()
+        probe = lean.clone()
         probe.clear_objective()
         solver, code = _run(probe, max(0.2, params.feasibility_share * time_limit), workers, seed,
                             params, None, stop=stop)
@@ -124,11 +134,11 @@ def staged_solve(m: Model, time_limit: float, workers: int, seed: int, cb: Incum
             return solver, code, None
         if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             best_values = list(solver.response_proto.solution)
-            _hint_all(m.cp, best_values)
+            _hint_all(lean, best_values)
     if big and best_values is not None and not _stopped(cb, stop):
         cover = [t for t in m.terms if t.rule in COVER_RULES]
-        if cover and len(cover) < len(m.terms):
-            probe = m.cp.clone()
+        if cover and len(cover) < len(m.terms) and params.coverage_share > 0:
+            probe = lean.clone()
             probe.clear_objective()
             probe.minimize(cp_model.LinearExpr.weighted_sum(
                 [probe.get_int_var_from_proto_index(t.expr.index) for t in cover],
@@ -137,15 +147,19 @@ def staged_solve(m: Model, time_limit: float, workers: int, seed: int, cb: Incum
                                 None, stop=stop)
             if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 best_values = list(solver.response_proto.solution)
-                _hint_all(m.cp, best_values)
-        if not _stopped(cb, stop) and left() > 0.5:
-            solver, code = _run(m.cp, min(left(), params.improve_share * time_limit), workers,
-                                seed, params, cb, lns_only=params.improve_lns_only, stop=stop)
-            if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                best_values = list(solver.response_proto.solution)
-                _hint_all(m.cp, best_values)
-                if code == cp_model.OPTIMAL:
-                    return solver, code, best_values
+                _hint_all(lean, best_values)
+        lns_end = deadline - params.proof_share * time_limit
+        if not _stopped(cb, stop) and lns_end - time.perf_counter() > 0.5:
+            from planner.lns import lns
+
+            cb.report(objective_of(m, best_values))
+            best_values = lns(m, lean, best_values, lns_end, workers, seed, cb.report,
+                              lambda: _stopped(cb, stop), objective_of, params.lns_step_seconds)
+    if best_values is not None:
+        if complete_flow_values(m, best_values):
+            _hint_all(m.cp, best_values)
+        else:
+            best_values = None
     if _stopped(cb, stop):
         return None, cp_model.FEASIBLE if best_values else cp_model.UNKNOWN, best_values
     solver, code = _run(m.cp, max(0.05, left()), workers, seed, params, cb, stop=stop, proof=True)
@@ -156,6 +170,10 @@ def staged_solve(m: Model, time_limit: float, workers: int, seed: int, cb: Incum
     elif best_values is not None and code == cp_model.UNKNOWN:
         code = cp_model.FEASIBLE
     return solver, code, best_values
+
+
+def _without_flow(m: Model) -> cp_model.CpModel:
+    return m.lean.clone()
 
 
 def polish(m: Model, values, seconds: float = 5.0):

@@ -38,8 +38,10 @@ HARD_RULES = [
     max_weekends,
     forbidden_sequences,
     min_rest,
-    run_pattern_flow,
 ]
+
+# Implied by the rules above; added to the full model only (see planner.build).
+REDUNDANT_RULES = [run_pattern_flow]
 
 # Cover rules add both hard needs and soft terms; cost rules add a hard cap or terms.
 SOFT_RULES = [
@@ -54,4 +56,4 @@ SOFT_RULES = [
     changes_from_reference,
 ]
 
-__all__ = ["HARD_RULES", "SOFT_RULES"]
+__all__ = ["HARD_RULES", "REDUNDANT_RULES", "SOFT_RULES"]

@@ -89,10 +89,12 @@ def _cover(m: Model, lits: list, c, g: Group, key: tuple) -> None:
     elif req > 0:
         short = m.cp.new_int_var(0, req, "under")
         m.penalize(names.UNDERSTAFFED, short, c.under_weight)
+        m.__dict__.setdefault("slack_needs", []).append((short, lits, c.day))
     else:
         short = 0
     if pref > req and c.preferred_weight > 0:
         pshort = m.cp.new_int_var(0, pref - req, "below_pref")
+        m.__dict__.setdefault("slack_needs", []).append((pshort, lits, c.day))
         m.cp.add(n + short + pshort >= pref)
         m.penalize(names.BELOW_PREFERRED, pshort, c.preferred_weight)
     elif not isinstance(short, int):

@@ -104,6 +104,7 @@ def _person_flow(m: Model, e: int) -> None:
     if not layers or not layers[0]:
         return
     lits = [[m.cp.new_bool_var("") for _ in arcs] for arcs in layers]
+    m.__dict__.setdefault("flows", []).append((e, start, layers, lits))
     m.cp.add_exactly_one(lits[0])
     for d in range(1, h):
         flow: dict[tuple, list] = {}
@@ -129,3 +130,29 @@ def run_pattern_flow(m: Model) -> None:
                    or s.min_consecutive_days_off > 1 or s.max_weekends is not None)
         if binding:
             _person_flow(m, e)
+
+
+def complete_flow_values(m: Model, values: list[int]) -> bool:
+    """Extend a lean solution with the arc literals of every person's flow.
+
+    A solution of the model without the (redundant) flow determines the unique
+    path through each person's layered graph; returns False if one is missing.
+    """
+    missing = len(m.cp.proto.variables) - len(values)
+    if missing > 0:
+        values.extend([0] * missing)
+    for e, start, layers, lits in m.__dict__.get("flows", []):
+        node = (start, 0)
+        for d, (arcs, vs) in enumerate(zip(layers, lits)):
+            w = m.work(e, d)
+            label = 0 if isinstance(w, int) else values[w.index]
+            nxt = None
+            for (a, lab, b), v in zip(arcs, vs):
+                hit = a == node and lab == label and nxt is None
+                values[v.index] = 1 if hit else 0
+                if hit:
+                    nxt = b
+            if nxt is None:
+                return False
+            node = nxt
+    return True
