@@ -128,7 +128,6 @@ def gate() -> SignedIn | None:
 
 def signed_out_page() -> None:
     """The sign-in page, or on a database with no accounts the form for the first manager."""
-    _clear_cookie()
     with context.session() as s:
         first_run = not accounts.has_accounts(s)
         clinic = practice(s).name
@@ -138,6 +137,7 @@ def signed_out_page() -> None:
             _first_run_form(clinic)
         else:
             _sign_in_form(clinic)
+        _clear_cookie()
 
 
 def _signed_in_now(account: accounts.Account, method: str) -> None:
@@ -254,10 +254,11 @@ def _claim_cookie() -> None:
     if not accounts.well_formed_token(ticket):
         return
     url = auth_routes.base_path() + auth_routes.CLAIM_PATH
-    _script(
-        f"fetch({json.dumps(url)}, {{method: 'POST', credentials: 'same-origin', "
-        f"headers: {{'Content-Type': 'application/json'}}, body: JSON.stringify({{ticket: {json.dumps(ticket)}}})}});"
-    )
+    with st.sidebar:
+        _script(
+            f"fetch({json.dumps(url)}, {{method: 'POST', credentials: 'same-origin', "
+            f"headers: {{'Content-Type': 'application/json'}}, body: JSON.stringify({{ticket: {json.dumps(ticket)}}})}});"
+        )
 
 
 def _clear_cookie() -> None:
@@ -269,5 +270,4 @@ def _clear_cookie() -> None:
 
 def _script(code: str) -> None:
     # Our own constant script; the only value in it is a token checked against [A-Za-z0-9_-].
-    with st.sidebar:
-        st.html(f"<script>{code}</script>", unsafe_allow_javascript=True, width="content")
+    st.html(f"<script>{code}</script>", unsafe_allow_javascript=True, width="content")
