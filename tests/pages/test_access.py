@@ -178,7 +178,7 @@ def test_manager_shares_the_board_then_revokes_the_link(app, demo_db_url):
     with Session(engine) as s:
         row = s.scalars(select(DashboardLink).where(DashboardLink.label == "Dr. Alpha <b>Main</b>")).one()
         assert row.token_hash == links.hash_token(token) and row.scope_kind == "operations"
-        assert row.expires_at.date() == (dt.datetime.now() + dt.timedelta(days=7)).date()
+        assert row.expires_at - row.created_at == dt.timedelta(days=7)
     at = at.switch_page("pages/links.py").run()
     table = at.dataframe[0].value
     assert "Dr. Alpha <b>Main</b>" in set(table["Label"])
