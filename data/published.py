@@ -70,7 +70,7 @@ def published_range(s: Session) -> tuple[dt.date, dt.date] | None:
     return None if first is None else (first, last)
 
 
-def published_periods(s: Session, start: dt.date, end: dt.date) -> pd.DataFrame:
+def published_periods(s: Session, start: dt.date, end: dt.date, location_id: int | None = None) -> pd.DataFrame:
     """Which scenarios the shifts between two dates come from: who published them, when, and how many shifts.
 
     Columns: scenario_id, name, kind, start, end, published_at, published_by, shifts, first_day, last_day.
@@ -82,6 +82,8 @@ def published_periods(s: Session, start: dt.date, end: dt.date) -> pd.DataFrame:
         .where(PublishedShift.day >= start, PublishedShift.day <= end)
         .group_by(PublishedShift.scenario_id)
     )
+    if location_id is not None:
+        stmt = stmt.where(PublishedShift.location_id == location_id)
     rows = []
     for scenario_id, count, first, last, published_at in s.execute(stmt):
         scenario = s.get(Scenario, scenario_id) if scenario_id is not None else None

@@ -67,7 +67,7 @@ days = days_between(start, end)
 
 with context.session() as s:
     shifts = published_shifts(s, start, end, location_id)
-    published_views.render_publications(s, start, end)
+    published_views.render_publications(s, start, end, location_id)
 
 where = "" if location_id is None else f" at {location_name}"
 if shifts.empty:

@@ -109,8 +109,8 @@ def publication_lines(periods: pd.DataFrame) -> list[str]:
     return lines
 
 
-def render_publications(s, start: dt.date, end: dt.date) -> None:
-    periods = published_periods(s, start, end)
+def render_publications(s, start: dt.date, end: dt.date, location_id: int | None = None) -> None:
+    periods = published_periods(s, start, end, location_id)
     for line in publication_lines(periods):
         st.markdown(f":material/verified: {line}")
 

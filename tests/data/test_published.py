@@ -142,6 +142,7 @@ def test_published_periods_say_who_published_what(read_engine, clinic):
     with Session(read_engine) as s:
         periods = published_periods(s, MON, MON + dt.timedelta(days=6))
         assert published_periods(s, MON - dt.timedelta(days=7), MON - dt.timedelta(days=1)).empty
+        assert list(published_periods(s, MON, MON + dt.timedelta(days=6), clinic["river"])["shifts"]) == [1]
     assert periods[["name", "start", "end", "published_at", "published_by", "shifts"]].to_dict("records") == [
         {"name": "Hand roster", "start": MON, "end": MON + dt.timedelta(days=6), "published_at": PUBLISHED_AT,
          "published_by": "Test Manager", "shifts": 4},
