@@ -105,7 +105,13 @@ def build_problem(
     rostered_roles = {code for code, r in roles.items() if not r.is_provider and code not in NOT_ROSTERED}
 
     needs = _needs(session, locations, rostered_roles)
-    needed_roles = {role for (_, _, role) in needs} or rostered_roles
+    staff_rows = session.scalars(
+        select(Staff).where(Staff.active).options(selectinload(Staff.credentials), selectinload(Staff.skills),
+                                                  selectinload(Staff.role)).order_by(Staff.id)
+    ).all()
+    # Shifts exist for every role that has a need or a person: someone whose role
+    # has no coverage need can still be rostered to meet their contract.
+    needed_roles = {role for (_, _, role) in needs} | {p.role.code for p in staff_rows if p.role.code in rostered_roles}
     db_templates = session.scalars(
         select(ShiftTemplate).where(ShiftTemplate.active, ShiftTemplate.location_id.in_(list(locations)))
         .order_by(ShiftTemplate.location_id, ShiftTemplate.start_time, ShiftTemplate.id)
@@ -122,10 +128,6 @@ def build_problem(
                 late=t.end_time >= LATE_SHIFT_ENDS_AT, weekdays=[int(d) for d in t.weekdays.split(",") if d != ""],
             ))
 
-    staff_rows = session.scalars(
-        select(Staff).where(Staff.active).options(selectinload(Staff.credentials), selectinload(Staff.skills),
-                                                  selectinload(Staff.role)).order_by(Staff.id)
-    ).all()
     leave = session.scalars(
         select(TimeOff).where(TimeOff.start_date <= end, TimeOff.end_date >= start, TimeOff.status != "denied")
     ).all()

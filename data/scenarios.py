@@ -227,7 +227,11 @@ def publish(s: Session, scenario_id: int, *, actor: str, now: dt.datetime) -> in
     start, end = scenario.start_date, scenario.start_date + dt.timedelta(days=7 * scenario.weeks - 1)
     templates = {t.id: t for t in s.scalars(select(ShiftTemplate))}
     active_staff = set(s.scalars(select(Staff.id).where(Staff.active)))
-    s.execute(delete(PublishedShift).where(PublishedShift.day >= start, PublishedShift.day <= end))
+    replaced = delete(PublishedShift).where(PublishedShift.day >= start, PublishedShift.day <= end)
+    location_ids = ScenarioInputs.from_json(scenario.inputs).location_ids
+    if location_ids:  # a roster for some locations leaves the others' published shifts alone
+        replaced = replaced.where(PublishedShift.location_id.in_(location_ids))
+    s.execute(replaced)
     count = 0
     for c in working:
         staff_id = int(c.person[1:])

@@ -4,6 +4,7 @@ import datetime as dt
 from fractions import Fraction
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data.roster_inputs import Away, Hire, InputInvalid, LaborRules, Levers, ScenarioInputs
@@ -97,3 +98,19 @@ def test_inputs_round_trip_through_json():
     inputs = ScenarioInputs(rules=LaborRules(budget=1234.5), location_ids=[2],
                             levers=Levers(away=[Away(3, START, START)], hires=[Hire("ma", 40, 20)], demand_pct=90))
     assert ScenarioInputs.from_json(inputs.to_json()) == inputs
+
+
+def test_a_role_without_coverage_needs_can_still_be_rostered(engine, practice):
+    from sqlalchemy import delete
+
+    from data.models import Role
+    from planner import validate
+
+    with Session(engine) as s:
+        rn = s.scalars(select(Role).where(Role.code == "rn")).one()
+        s.execute(delete(CoverageRequirement).where(CoverageRequirement.role_id == rn.id))
+        s.commit()
+        p = build_problem(s, START, 1, default_inputs(s, 1)).problem
+    assert {t.role for t in p.templates} == {"ma", "rn"}
+    assert {c.role for c in p.window_covers} == {"ma"}
+    assert validate(p) == []
