@@ -1,0 +1,89 @@
+"""In a real browser: build and solve a roster, see the grid and the cost panel,
+save a what-if copy with one person away, solve it, compare the two, publish one.
+(The sick-call repair of a published roster is ``test_roster_browser.py``.)"""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from data.db import make_engine
+from data.roster_models import PublishedShift, Scenario
+from tests.e2e.conftest import wait_for_app
+
+SOLVED = 120_000  # ms: queue, a 5-second solve, and a slow shared machine
+
+
+def solve_with_short_limit(page: Page) -> None:
+    slider = page.get_by_role("slider").first
+    slider.focus()
+    for _ in range(2):  # 20 s -> 10 s -> 5 s
+        page.keyboard.press("ArrowLeft")
+    wait_for_app(page)
+    page.get_by_role("button", name="Solve", exact=True).click()
+    expect(page.get_by_text(re.compile(r"Last solve \(.*done\)"))).to_be_visible(timeout=SOLVED)
+    wait_for_app(page)
+
+
+def scenario_id(db_url: str, name: str) -> int:
+    engine = make_engine(db_url)
+    with Session(engine) as s:
+        found = s.scalars(select(Scenario.id).where(Scenario.name == name).order_by(Scenario.id.desc())).first()
+    engine.dispose()
+    return found
+
+
+def test_plan_what_if_compare_publish(manager_page: Page, app_url: str, db_url: str):
+    page = manager_page
+    page.goto(f"{app_url}/staff_planner")
+    wait_for_app(page)
+    new = page.get_by_text("New scenario", exact=True)
+    if page.get_by_role("textbox", name="Name").count() == 0:
+        new.click()
+    page.get_by_role("textbox", name="Name").first.fill("E2E plan")
+    page.get_by_role("spinbutton", name="Weeks").fill("1")
+    page.get_by_role("button", name="Create").click()
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="E2E plan")).to_be_visible()
+    solve_with_short_limit(page)
+
+    expect(page.get_by_role("tab", name="Roster")).to_be_visible()
+    expect(page.locator("[data-testid='stDataFrame']").first).to_be_visible()
+    page.get_by_role("tab", name="Cost").click()
+    expect(page.get_by_text("Total pay")).to_be_visible()
+    expect(page.locator("[data-testid='stException']")).to_have_count(0)
+
+    page.get_by_text("What if…? Save a copy with a change").click()
+    page.get_by_role("textbox", name="Name of the new scenario").fill("E2E plan, one away")
+    away = page.get_by_role("combobox", name="Someone away")
+    away.click()
+    page.get_by_role("option").nth(1).click()
+    page.get_by_role("button", name="Save as a new scenario").click()
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="E2E plan, one away")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"away \d+ \w+–"))).to_be_visible()
+    solve_with_short_limit(page)
+
+    first, second = scenario_id(db_url, "E2E plan"), scenario_id(db_url, "E2E plan, one away")
+    page.goto(f"{app_url}/compare?compare={first},{second}")
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="Compare scenarios")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"\d+ cell\(s\) differ"))).to_be_visible()
+    expect(page.locator("[data-testid='stException']")).to_have_count(0)
+
+    page.goto(f"{app_url}/staff_planner?scenario={first}")
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="E2E plan", exact=True)).to_be_visible()
+    page.get_by_role("button", name="Publish this roster").click()
+    wait_for_app(page)
+    expect(page.get_by_text(re.compile(r"Published on .* by "))).to_be_visible(timeout=30_000)
+    engine = make_engine(db_url)
+    with Session(engine) as s:
+        assert s.scalars(select(PublishedShift).where(PublishedShift.scenario_id == first)).first() is not None
+    engine.dispose()
+    page.goto(f"{app_url}/roster")
+    wait_for_app(page)
+    expect(page.get_by_text("E2E plan").first).to_be_visible()
