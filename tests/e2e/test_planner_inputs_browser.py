@@ -3,29 +3,14 @@ the page and sees the new number (a real ``streamlit run app.py`` and Chromium).
 
 from __future__ import annotations
 
-import datetime as dt
-
-import pytest
 from sqlalchemy.orm import Session
 
-from data import accounts, planning_store
+from data import planning_store
 from data.db import make_engine
 from data.roster_models import CoverageRequirement
-from tests.e2e.conftest import wait_for_app
 
-USERNAME, PASSWORD = "inputs-manager", "inputs-password-123"
 COVERAGE_GRID = 2  # staff, shift templates, coverage: the page's editable tables in order
 PREFERRED_COLUMN = 8  # row marker, #, location, day, from, to, role, minimum, preferred
-
-
-@pytest.fixture(scope="module")
-def manager(db_url) -> None:
-    engine = make_engine(db_url)
-    with Session(engine) as s:
-        if accounts.get_account(s, USERNAME) is None:
-            accounts.create_account(s, username=USERNAME, display_name="Inputs Manager", role=accounts.MANAGER,
-                                    password=PASSWORD, actor="e2e set-up", now=dt.datetime.now())
-    engine.dispose()
 
 
 def settle(page) -> None:
@@ -35,12 +20,8 @@ def settle(page) -> None:
     page.wait_for_timeout(200)
 
 
-def open_coverage_tab(page) -> None:
-    page.get_by_role("tab", name="Coverage needs").click()
-    settle(page)
-
-
-def test_a_coverage_edit_persists_after_reload(page, app_url, db_url, manager):
+def test_a_coverage_edit_persists_after_reload(manager_page, app_url, db_url):
+    page = manager_page
     engine = make_engine(db_url)
     with Session(engine) as s:
         first = planning_store.coverage(s).iloc[0]
@@ -48,14 +29,10 @@ def test_a_coverage_edit_persists_after_reload(page, app_url, db_url, manager):
         original = row.preferred
         wanted = max(row.minimum, row.preferred or 0) + 1
     try:
-        page.goto(f"{app_url}/planner_inputs")
-        wait_for_app(page)
-        page.get_by_label("User name").fill(USERNAME)
-        page.get_by_role("textbox", name="Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
+        page.goto(f"{app_url}/planner_inputs?tab=Coverage+needs")
         page.wait_for_selector("h1:has-text('Planning inputs')", timeout=60_000)
         settle(page)
-        open_coverage_tab(page)
+        assert page.get_by_role("tab", selected=True).inner_text() == "Coverage needs"
 
         grid = page.locator("[data-testid='stDataFrame']").nth(COVERAGE_GRID)
         box = grid.bounding_box()
