@@ -1,21 +1,22 @@
 """Search strategy: staged CP-SAT solves over one model.
 
 CP-SAT's own portfolio is thin on 2 cores: one full-problem worker plus one
-thread interleaving LNS. On clinic-shaped problems (hourly needs, wages) its
-first roster is slow and its LNS improves slowly from a poor start, so large
-problems are solved in stages, each hinting the next with its best roster:
+thread interleaving LNS. Small models go straight to the proof stage; larger
+ones (clinic months, benchmark instances with 30+ staff) are solved in stages,
+each hinting the next with its best roster:
 
-1. feasibility: any roster, no objective (a fraction of a second);
+1. feasibility: any roster of the lean model (no objective, no redundant flow);
 2. coverage first: only the staffing penalties, which fills the needs;
-3. improvement: the full objective with LNS-only workers (fast primal progress);
-4. proof: the full objective with an LP-heavy worker (``max_lp``) that raises
-   the bound, plus LNS.
+3. improvement: fix-and-optimise LNS (``planner.lns``) on the full objective;
+4. proof: the full model with the redundant run-pattern flow and an LP-heavy
+   worker (``max_lp``) that raises the bound, plus CP-SAT's own LNS.
 
-Small problems skip to stage 4. All stages use the same model.
+Shares of the time limit are ``SearchParams`` fields. See planner/README.md.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -32,7 +33,7 @@ COVER_RULES = (names.UNDERSTAFFED, names.BELOW_PREFERRED)
 class SearchParams:
     """Knobs of the staged search (fractions of the time limit)."""
 
-    staged_min_variables: int = 2000
+    staged_min_variables: int = 1200
     feasibility_share: float = 0.5  # a satisfaction solve stops at its first roster
     coverage_share: float = 0.1
     proof_share: float = 0.3
@@ -69,6 +70,7 @@ class Incumbent(cp_model.CpSolverSolutionCallback):
         self.bound: float = float("-inf")
         self.time_to_best: float | None = None
         self.stopped = False
+        self._lock = threading.Lock()
 
     def on_solution_callback(self) -> None:
         if not self.full:
@@ -80,6 +82,10 @@ class Incumbent(cp_model.CpSolverSolutionCallback):
 
     def report(self, obj: float) -> None:
         """Record an improving objective (internal units) and tell ``on_progress``."""
+        with self._lock:
+            self._report(obj)
+
+    def _report(self, obj: float) -> None:
         if self.best is not None and obj >= self.best:
             return
         self.count += 1
