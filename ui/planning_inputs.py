@@ -189,29 +189,31 @@ def staff_section(today: dt.date) -> None:
         width="stretch",
         height=min(38 + 35 * len(table), 1100),
         hide_index=False,
-        column_order=["name", "role", "home_location", "pay_rate", "employment", "contracted_hours", "active",
-                      "status", "reason", "credentials", "skills"],
+        column_order=["name", "role", "status", "pay_rate", "employment", "contracted_hours", "active", "reason",
+                      "credentials", "skills", "home_location"],
         column_config={
             "_index": st.column_config.NumberColumn("#", width=40),
             "name": st.column_config.TextColumn("Name", disabled=True, pinned=True),
             "role": st.column_config.TextColumn("Role", disabled=True),
             "home_location": st.column_config.TextColumn("Home location", disabled=True),
-            "status": st.column_config.TextColumn("Eligible", disabled=True,
+            "status": st.column_config.TextColumn("Eligible", disabled=True, width=120,
                                                   help="An expired or missing license blocks the role that needs it."),
             "reason": st.column_config.TextColumn("Why", disabled=True, width="medium"),
-            "pay_rate": st.column_config.NumberColumn("Pay rate ($/h)", min_value=0.0, max_value=500.0, step=0.25,
-                                                      format="$%.2f", required=True),
+            "pay_rate": st.column_config.NumberColumn("Pay $/h", min_value=0.0, max_value=500.0, step=0.25,
+                                                      format="$%.2f", required=True, width=85),
             "employment": st.column_config.SelectboxColumn(
-                "Employment", options=list(planning_staff.EMPLOYMENT_TYPES.values()), required=True),
-            "contracted_hours": st.column_config.NumberColumn("Contracted h/week", min_value=0.0, max_value=80.0,
-                                                              step=0.5, format="%.1f", required=True),
-            "active": st.column_config.CheckboxColumn("Active"),
+                "Employment", options=list(planning_staff.EMPLOYMENT_TYPES.values()), required=True, width=110),
+            "contracted_hours": st.column_config.NumberColumn("Hours/week", min_value=0.0, max_value=80.0,
+                                                              step=0.5, format="%.1f", required=True, width=100,
+                                                              help="Contracted hours per week."),
+            "active": st.column_config.CheckboxColumn("Active", width=70),
             "credentials": st.column_config.TextColumn("Credentials", disabled=True, width="medium"),
             "skills": st.column_config.TextColumn("Skills", disabled=True),
         },
     )
     editor.show_problems()
-    left, right, _ = st.columns([1, 1, 4])
+    buttons = st.container(horizontal=True)
+    left, right = buttons, buttons
     if left.button("Save staff changes", type="primary", icon=":material/save:", key="staff_save"):
         # Only the rows changed here are sent, so this table (read when the tab opened) cannot undo another
         # manager's change to someone else.
@@ -273,24 +275,27 @@ def templates_section(scope: tuple[int, ...] | None, locations: dict[int, str]) 
         column_config={
             "_index": st.column_config.NumberColumn("#", width=40),
             "location": st.column_config.SelectboxColumn("Location", options=names, required=True,
-                                                         default=default_location),
-            "name": st.column_config.TextColumn("Name", max_chars=60, help="Left empty, the hours become the name."),
+                                                         default=default_location, width=105),
+            "name": st.column_config.TextColumn("Name", max_chars=60, width=150,
+                                                help="Left empty, the hours become the name."),
             "start_time": st.column_config.TimeColumn("Start", format="HH:mm", step=dt.timedelta(minutes=15),
-                                                      required=True),
+                                                      required=True, width=70),
             "end_time": st.column_config.TimeColumn("End", format="HH:mm", step=dt.timedelta(minutes=15),
-                                                    required=True),
-            "unpaid_break_minutes": st.column_config.NumberColumn("Unpaid break (min)", min_value=0, max_value=240,
-                                                                  step=5, default=0),
+                                                    required=True, width=70),
+            "unpaid_break_minutes": st.column_config.NumberColumn("Break (min)", min_value=0, max_value=240,
+                                                                  step=5, default=0, width=90,
+                                                                  help="Unpaid break in minutes."),
             "days": st.column_config.MultiselectColumn("Days", options=list(WEEKDAY_NAMES),
-                                                       default=list(WEEKDAY_NAMES[:5]), width="medium"),
-            "paid_hours": st.column_config.NumberColumn("Paid hours", disabled=True, format="%.2f",
+                                                       default=list(WEEKDAY_NAMES[:5]), width=205),
+            "paid_hours": st.column_config.NumberColumn("Paid h", disabled=True, format="%.2f", width=70,
                                                         help="As saved: length less the unpaid break."),
-            "active": st.column_config.CheckboxColumn("Offered", default=True,
+            "active": st.column_config.CheckboxColumn("Offered", default=True, width=70,
                                                       help="Untick to stop offering a shift without deleting it."),
         },
     )
     editor.show_problems()
-    left, right, _ = st.columns([1, 1, 4])
+    buttons = st.container(horizontal=True)
+    left, right = buttons, buttons
     if left.button("Save shifts", type="primary", icon=":material/save:", key="templates_save"):
         ids = {name: i for i, name in locations.items()}
         rows = [planning_store.TemplateRow(
@@ -366,7 +371,8 @@ def coverage_section(scope: tuple[int, ...] | None, locations: dict[int, str], t
         },
     )
     editor.show_problems()
-    left, right, _ = st.columns([1, 1, 4])
+    buttons = st.container(horizontal=True)
+    left, right = buttons, buttons
     if left.button("Save coverage", type="primary", icon=":material/save:", key="coverage_save"):
         ids = {name: i for i, name in locations.items()}
         rows = [planning_store.CoverageRow(
