@@ -188,3 +188,107 @@ def test_coverage_checks_qualifications_audits_refuses_stale_saves_and_replaces_
             ["Main", "Thu", "Medical assistant", 1],
             ["Main", "Fri", "Medical assistant", 1],
         ]
+
+
+def test_time_off_add_approve_deny_and_refusals(engine, practice):
+    with Session(engine) as s:
+        first = store.add_time_off(s, staff_id=practice["mia"], start=TODAY + dt.timedelta(days=7),
+                                   end=TODAY + dt.timedelta(days=11), kind="leave", status="requested",
+                                   reason=" Vacation ", actor=ACTOR, now=NOW)
+        before = snapshot(s)
+        refusals = [
+            (dict(staff_id=practice["mia"], start=TODAY + dt.timedelta(days=3), end=TODAY), "end_date",
+             "The time off ends on 02 Mar 2026, before it starts on 05 Mar 2026."),
+            (dict(staff_id=practice["mia"], start=TODAY + dt.timedelta(days=10), end=TODAY + dt.timedelta(days=12)),
+             "start_date", "Mia Moss already has leave 09 Mar - 13 Mar 2026 (requested); change or remove that "
+                           "entry instead of adding an overlapping one."),
+            (dict(staff_id=practice["carl"], start=TODAY, end=TODAY), "staff",
+             "Carl Cole is not active; reactivate them in the staff table first."),
+            (dict(staff_id=practice["doc"], start=TODAY, end=TODAY), "staff", "Choose a person from the staff list."),
+            (dict(staff_id=practice["mia"], start=None, end=TODAY), "start_date", "Choose the first day off."),
+            (dict(staff_id=practice["mo"], start=TODAY, end=TODAY + dt.timedelta(days=400)), "end_date",
+             "Time off cannot be longer than a year; make the person inactive instead."),
+        ]
+        for kwargs, field, message in refusals:
+            with pytest.raises(InputInvalid) as err:
+                store.add_time_off(s, kind="leave", status="approved", actor=ACTOR, now=NOW, **kwargs)
+            assert (err.value.field, str(err.value)) == (field, message)
+        assert snapshot(s) == before
+
+        store.set_time_off_status(s, first, "approved", actor=ACTOR, now=NOW)
+        second = store.add_time_off(s, staff_id=practice["mo"], start=TODAY, end=TODAY, kind="sick",
+                                    status="approved", actor=ACTOR, now=NOW)
+        store.set_time_off_status(s, second, "denied", actor=ACTOR, now=NOW)
+    with Session(engine) as s:
+        listed = store.time_off(s, from_day=TODAY)
+        assert listed[["name", "start_date", "end_date", "days", "kind", "status", "reason"]].values.tolist() == [
+            ["Mo Mills", TODAY, TODAY, 1, "sick", "denied", ""],
+            ["Mia Moss", dt.date(2026, 3, 9), dt.date(2026, 3, 13), 5, "leave", "approved", "Vacation"],
+        ]
+        assert [(a[0], a[3], a[4]) for a in audit_rows(s)][1:] == [
+            ("time_off.approve", {"status": "requested"}, {"status": "approved"}),
+            ("time_off.create", None, {"staff": "Mo Mills", "start_date": "2026-03-02", "end_date": "2026-03-02",
+                                       "kind": "sick", "status": "approved", "reason": ""}),
+            ("time_off.deny", {"status": "approved"}, {"status": "denied"}),
+        ]
+
+
+def test_wishes_add_delete_and_refusals(engine, practice):
+    with Session(engine) as s:
+        wish = store.add_wish(s, staff_id=practice["mia"], weekday="Fri", template_id=None, wants_to_work=False,
+                              weight=2, actor=ACTOR, now=NOW)
+        store.add_wish(s, staff_id=practice["mia"], weekday=None, template_id=practice["early"], wants_to_work=True,
+                       weight=4, actor=ACTOR, now=NOW)
+        before = snapshot(s)
+        refusals = [
+            (dict(weekday=None, template_id=None, weight=2), "weekday", "Choose a weekday, a shift, or both."),
+            (dict(weekday=9, template_id=None, weight=2), "weekday",
+             "There is no weekday 9: use Mon to Sun (0 = Monday, 6 = Sunday)."),
+            (dict(weekday="Sun", template_id=practice["sat"], weight=2), "weekday",
+             "Saturday is offered on Sat only, not on Sundays."),
+            (dict(weekday=None, template_id=practice["early"], weight=11), "weight",
+             "The weight must be between 1 and 10."),
+            (dict(weekday=4, template_id=None, weight=5), "weekday",
+             "Mia Moss already has this wish (not to work, weight 2); remove it first to change it."),
+        ]
+        for kwargs, field, message in refusals:
+            with pytest.raises(InputInvalid) as err:
+                store.add_wish(s, staff_id=practice["mia"], wants_to_work=True, actor=ACTOR, now=NOW, **kwargs)
+            assert (err.value.field, str(err.value)) == (field, message)
+        assert snapshot(s) == before
+        assert store.wishes(s)["wish"].tolist() == ["Rather not work Fridays", "Wants to work Early (Main)"]
+        store.delete_wish(s, wish, actor=ACTOR, now=NOW)
+        assert store.wishes(s)["wish"].tolist() == ["Wants to work Early (Main)"]
+        assert audit_rows(s)[-1][:5] == ("shift_preference.delete", "shift_preference", str(wish),
+                                         {"staff_id": practice["mia"], "weekday": 4, "template_id": None,
+                                          "wants_to_work": False, "weight": 2}, None)
+
+
+def test_labor_rules_save_with_audit_and_a_zero_budget_is_refused(engine, practice):
+    with Session(engine) as s:
+        rules = store.labor_rules(s)
+        assert (rules.max_hours_per_day, rules.budget, rules.budget_is_hard) == (10.0, 10000.0, False)
+        before = snapshot(s)
+        for change, field, message in [
+            (dict(budget=0.0), "budget", "The labor budget must be more than $0, or left empty for no budget."),
+            (dict(max_hours_per_day=-2.0), "max_hours_per_day", "Maximum hours per day must be between 1 and 24."),
+            (dict(max_hours_per_week=8.0), "max_hours_per_week", "Maximum hours per week cannot be less than per day."),
+            (dict(budget=None, budget_is_hard=True), "budget_is_hard", "Enter a weekly budget to make it a hard cap."),
+        ]:
+            with pytest.raises(InputInvalid) as err:
+                store.save_labor_rules(s, LaborRules(**{**rules.__dict__, **change}), actor=ACTOR, now=NOW)
+            assert (err.value.field, str(err.value)) == (field, message)
+        assert snapshot(s) == before
+        warnings = store.save_labor_rules(
+            s, LaborRules(**{**rules.__dict__, "max_hours_per_day": 7.5, "budget": 12500.0, "budget_is_hard": True}),
+            actor=ACTOR, now=NOW)
+        assert warnings == ["These shifts are longer than 7.5 paid hours, so the planner cannot give them to anyone: "
+                            "Early (Main, 8 h), Day (Riverside, 8 h)."]
+    with Session(engine) as s:
+        row = s.get(PlannerSettings, 1)
+        assert (row.max_hours_per_day, row.weekly_budget, row.budget_is_hard) == (Decimal("7.5"), Decimal("12500.00"),
+                                                                                  True)
+        assert audit_rows(s) == [("planner_settings.update", "planner_settings", "1",
+                                  {"max_hours_per_day": 10.0, "weekly_budget": 10000.0, "budget_is_hard": False},
+                                  {"max_hours_per_day": 7.5, "weekly_budget": 12500.0, "budget_is_hard": True},
+                                  ACTOR)]
