@@ -37,6 +37,10 @@ class SearchParams:
     feasibility_share: float = 0.5  # a satisfaction solve stops at its first roster
     coverage_share: float = 0.1
     proof_share: float = 0.3
+    # Above this many shift variables the LP of the full model does not finish in
+    # a minute on 2 cores; the last stage then runs CP-SAT's default portfolio on
+    # the lean model (primal progress) instead of the LP-heavy proof.
+    proof_max_variables: int = 5000
     lns_step_seconds: float = 1.0
     full_subsolvers: list[str] = field(default_factory=lambda: ["max_lp"])
 
@@ -161,18 +165,28 @@ def staged_solve(m: Model, time_limit: float, workers: int, seed: int, cb: Incum
             cb.report(objective_of(m, best_values))
             best_values = lns(m, lean, best_values, lns_end, workers, seed, cb.report,
                               lambda: _stopped(cb, stop), objective_of, params.lns_step_seconds)
-    if best_values is not None:
+    final_model, proof = m.cp, True
+    if len(m.x) > params.proof_max_variables:
+        final_model, proof = lean, False
+        if best_values is not None:
+            _hint_all(lean, best_values)
+    if best_values is not None and proof:
         if complete_flow_values(m, best_values):
             _hint_all(m.cp, best_values)
         else:
             best_values = None
     if _stopped(cb, stop):
+        if best_values is not None:
+            complete_flow_values(m, best_values)
         return None, cp_model.FEASIBLE if best_values else cp_model.UNKNOWN, best_values
-    solver, code = _run(m.cp, max(0.05, left()), workers, seed, params, cb, stop=stop, proof=True)
+    solver, code = _run(final_model, max(0.05, left()), workers, seed, params, cb, stop=stop,
+                        proof=proof)
     if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         final = list(solver.response_proto.solution)
         if best_values is None or objective_of(m, final) <= objective_of(m, best_values):
             best_values = final
+    if best_values is not None:
+        complete_flow_values(m, best_values)  # lean solutions extend to the full model
     elif best_values is not None and code == cp_model.UNKNOWN:
         code = cp_model.FEASIBLE
     return solver, code, best_values
