@@ -164,8 +164,8 @@ def test_eleven_failures_lock_the_account_for_15_minutes(engine):
     make(engine)
     at = T0
     for _ in range(11):
-        state = accounts.throttle_state(Session(engine), "dana", "10.0.0.1", at)
-        at += dt.timedelta(seconds=state.wait_seconds)
+        with Session(engine) as s:
+            at += dt.timedelta(seconds=accounts.throttle_state(s, "dana", "10.0.0.1", at).wait_seconds)
         attempt(engine, "dana", "not the password", at, address=f"10.0.0.{_ + 1}")
     with Session(engine) as s:
         locked = accounts.throttle_state(s, "dana", "10.9.9.9", at)
