@@ -37,10 +37,10 @@ class SearchParams:
     feasibility_share: float = 0.5  # a satisfaction solve stops at its first roster
     coverage_share: float = 0.1
     proof_share: float = 0.3
-    # Above this many shift variables the LP of the full model does not finish in
-    # a minute on 2 cores; the last stage then runs CP-SAT's default portfolio on
-    # the lean model (primal progress) instead of the LP-heavy proof.
-    proof_max_variables: int = 5000
+    # Above this many variables in the full model (shifts plus flow arcs) its LP
+    # does not finish in a minute on 2 cores; the last stage then runs CP-SAT's
+    # default portfolio on the lean model (primal progress) instead of the proof.
+    proof_max_variables: int = 25_000
     lns_step_seconds: float = 1.0
     full_subsolvers: list[str] = field(default_factory=lambda: ["max_lp"])
 
@@ -135,7 +135,13 @@ def staged_solve(m: Model, time_limit: float, workers: int, seed: int, cb: Incum
     # help the LP bound but slow down first rosters and LNS. Flow values are
     # completed from the work days before hinting the full model.
     lean = _without_flow(m)
-    if not hinted:
+    if hinted:
+        # Start from the hinted roster itself (a published roster in a repair):
+        # fix its shifts, solve the rest, and improve it with the LNS below.
+        best_values = _hinted_start(m, lean, min(2.0, 0.3 * time_limit))
+        if best_values is not None:
+            _hint_all(lean, best_values)
+    if best_values is None:  # any roster; a hint, if given, guides this search
         probe = lean.clone()
         probe.clear_objective()
         solver, code = _run(probe, max(0.2, params.feasibility_share * time_limit), workers, seed,
@@ -147,7 +153,7 @@ def staged_solve(m: Model, time_limit: float, workers: int, seed: int, cb: Incum
             _hint_all(lean, best_values)
     if big and best_values is not None and not _stopped(cb, stop):
         cover = [t for t in m.terms if t.rule in COVER_RULES]
-        if cover and len(cover) < len(m.terms) and params.coverage_share > 0:
+        if cover and len(cover) < len(m.terms) and params.coverage_share > 0 and not hinted:
             probe = lean.clone()
             probe.clear_objective()
             probe.minimize(cp_model.LinearExpr.weighted_sum(
@@ -166,7 +172,7 @@ def staged_solve(m: Model, time_limit: float, workers: int, seed: int, cb: Incum
             best_values = lns(m, lean, best_values, lns_end, workers, seed, cb.report,
                               lambda: _stopped(cb, stop), objective_of, params.lns_step_seconds)
     final_model, proof = m.cp, True
-    if len(m.x) > params.proof_max_variables:
+    if len(m.cp.proto.variables) > params.proof_max_variables:
         final_model, proof = lean, False
         if best_values is not None:
             _hint_all(lean, best_values)
@@ -187,9 +193,27 @@ def staged_solve(m: Model, time_limit: float, workers: int, seed: int, cb: Incum
             best_values = final
     if best_values is not None:
         complete_flow_values(m, best_values)  # lean solutions extend to the full model
-    elif best_values is not None and code == cp_model.UNKNOWN:
-        code = cp_model.FEASIBLE
+        if code == cp_model.UNKNOWN:
+            code = cp_model.FEASIBLE
     return solver, code, best_values
+
+
+def _hinted_start(m: Model, lean: cp_model.CpModel, seconds: float):
+    """Complete values for the lean model with every shift fixed to its hint, or None."""
+    hint = dict(zip(lean.proto.solution_hint.vars, lean.proto.solution_hint.values))
+    fixed = lean.clone()
+    variables = fixed.proto.variables
+    for v in m.x.values():
+        value = hint.get(v.index)
+        if value is None:
+            return None
+        variables[v.index].domain[0] = variables[v.index].domain[1] = value
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = seconds
+    if solver.solve(fixed) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return list(solver.response_proto.solution)
+    return None
 
 
 def _without_flow(m: Model) -> cp_model.CpModel:

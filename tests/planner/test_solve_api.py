@@ -87,4 +87,4 @@ def test_sick_call_repair_changes_few_cells():
     kept = set(published) - {victim}
     assert kept <= set(r.assignments)
     assert len(r.assignments) == 3 and victim not in r.assignments
-    assert r.penalties_by_rule() == {"Changed from the published roster": 2000}
+    assert r.penalties_by_rule() == {"Changed from the published roster": 2500}
