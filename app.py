@@ -17,7 +17,7 @@ if __name__ != "__main__":  # imported by the server: serve this same file, plus
     app = st.App(__file__, routes=routes())
 
 else:
-    from ui import auth, link_views, navigation
+    from ui import auth, link_views, navigation, solver
     from ui.context import engine, shared_sidebar, show_url_notices
     from ui.entry import leave_legacy_pages_mode
 
@@ -26,6 +26,7 @@ else:
     st.set_page_config(page_title="ClinicOps", page_icon=":material/local_hospital:", layout="wide")
 
     engine()  # create or upgrade the database before any page reads it
+    solver.ensure_worker()  # queued roster solves run in this process's background worker
 
     if link_views.requested():  # /?link=<token>: that one read-only view, nothing else
         navigation.frame(link_views.render, "Shared dashboard")

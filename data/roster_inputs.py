@@ -140,6 +140,7 @@ class ScenarioInputs:
     rules: LaborRules = field(default_factory=LaborRules)
     levers: Levers = field(default_factory=Levers)
     location_ids: list[int] | None = None  # None = every location
+    auto_publish: bool = False  # publish as soon as solved (the demo practice's own roster)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -161,6 +162,7 @@ class ScenarioInputs:
                 demand_pct=levers.get("demand_pct", 100.0),
             ),
             location_ids=data.get("location_ids"),
+            auto_publish=bool(data.get("auto_publish", False)),
         )
 
 

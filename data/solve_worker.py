@@ -17,16 +17,18 @@ import sys
 import threading
 import time
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from data.db import make_engine
-from data.scenarios import assignments, build_for, cells, get_scenario, save_result
+from data.roster_models import PublishedShift
+from data.scenarios import assignments, build_for, cells, get_scenario, publish, save_result
 from data.solve_jobs import claim_next, finish, heartbeat, report_progress
 from planner import Progress, Status, solve
 
 log = logging.getLogger("clinicops.solver")
 PROGRESS_EVERY_S = 0.5
+AUTO_PUBLISHER = "Demo clinic (simulated)"
 HEARTBEAT_EVERY_S = 2.0
 
 
@@ -84,6 +86,8 @@ def run_job(engine: Engine, job_id: int, scenario_id: int, time_limit_s: float, 
         status = "stopped" if stop.is_set() else "done"
         with Session(engine) as s:
             save_result(s, scenario_id, built, result, dt.datetime.now())
+            if result.has_roster and _may_auto_publish(s, get_scenario(s, scenario_id)):
+                publish(s, scenario_id, actor=AUTO_PUBLISHER, now=dt.datetime.now())
             if result.has_roster:
                 report_progress(s, job_id, objective=result.objective, bound=result.bound,
                                 elapsed=result.wall_time, solutions=max(state["solutions"], result.solutions),
@@ -99,6 +103,17 @@ def run_job(engine: Engine, job_id: int, scenario_id: int, time_limit_s: float, 
         return "failed"
     finally:
         done.set()
+
+
+def _may_auto_publish(s: Session, scenario) -> bool:
+    """The demo's own roster is published only where nothing is published yet:
+    it never replaces a roster a manager published meanwhile."""
+    if not scenario.inputs.get("auto_publish"):
+        return False
+    end = scenario.start_date + dt.timedelta(days=7 * scenario.weeks - 1)
+    taken = s.scalars(select(PublishedShift.id).where(PublishedShift.day >= scenario.start_date,
+                                                      PublishedShift.day <= end).limit(1)).first()
+    return taken is None
 
 
 def _message(result) -> str:
@@ -137,10 +152,11 @@ def work_forever(engine: Engine, name: str, poll_s: float = 1.0, stop: threading
             stop.wait(poll_s)
 
 
-def start_background_worker(engine: Engine) -> threading.Thread:
-    """The app's own worker: one daemon thread per server process."""
+def start_background_worker(engine: Engine, stop: threading.Event | None = None) -> threading.Thread:
+    """The app's own worker: a daemon thread that runs until ``stop`` is set."""
     name = f"app@{socket.gethostname()}:{os.getpid()}"
-    thread = threading.Thread(target=work_forever, args=(engine, name), name="solve-worker", daemon=True)
+    thread = threading.Thread(target=work_forever, args=(engine, name, 1.0, stop), name="solve-worker",
+                              daemon=True)
     thread.start()
     return thread
 

@@ -9,7 +9,7 @@ import streamlit as st
 
 from data import kpis, links
 from data.goals import practice, rules_on
-from ui import access, context, live_board
+from ui import access, context, live_board, on_duty
 
 user = access.require_page(__file__)
 
@@ -93,3 +93,6 @@ live_board.render(
     full_names=access.full_names(),
     still_allowed=access.still_signed_in,  # signed out or deactivated elsewhere: the board stops at once
 )
+
+if is_today:
+    on_duty.render(location_id, context.now(), manager=access.can("link.manage"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 
 import streamlit as st
 
@@ -14,15 +15,27 @@ from ui import context
 TIME_LIMITS = (5, 10, 20, 30, 60, 120, 300)
 
 
-@st.cache_resource
-def background_worker() -> threading.Thread:
-    """One worker thread per server process runs queued solves (started on first use)."""
-    return start_background_worker(context.engine())
+@dataclass
+class WorkerHandle:
+    thread: threading.Thread
+    stop: threading.Event
+
+
+def _stop(handle: WorkerHandle) -> None:
+    handle.stop.set()
+
+
+@st.cache_resource(on_release=_stop, show_spinner=False)
+def background_worker() -> WorkerHandle:
+    """One worker thread per server process runs queued solves; clearing the
+    cache (or a new database in tests) stops it."""
+    stop = threading.Event()
+    return WorkerHandle(start_background_worker(context.engine(), stop), stop)
 
 
 def ensure_worker() -> None:
-    thread = background_worker()
-    if not thread.is_alive():  # pragma: no cover - a crashed thread is replaced
+    """Start the app's solve worker if it is not running (called as the app starts)."""
+    if not background_worker().thread.is_alive():  # pragma: no cover - a crashed thread is replaced
         background_worker.clear()
         background_worker()
 

@@ -4,7 +4,7 @@ check with the independent checker, edit by hand, clone, publish, staffing."""
 import datetime as dt
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from data.models import AuditEntry
@@ -195,3 +195,42 @@ def test_staffing_question(engine, practice):
     assert answer.table["Extra people"].tolist() == [0, 1]
     assert answer.table["Coverage short (h)"].tolist() == [8.0, 0.0]
     assert answer.sentence.startswith("1 more registered nurse would meet every coverage need")
+
+
+def test_demo_roster_is_published_only_where_nothing_is(engine, practice):
+    from data.solve_worker import AUTO_PUBLISHER
+
+    sid = new_scenario(engine, name="Manager's week")
+    solve_now(engine, sid)
+    with Session(engine) as s:
+        publish(s, sid, actor="Bea", now=NOW)
+        inputs = default_inputs(s, 1)
+        inputs.auto_publish = True
+        auto = create_scenario(s, name="Demo roster", start=START, weeks=1, inputs=inputs, actor=AUTO_PUBLISHER,
+                               now=NOW).id
+    solve_now(engine, auto)
+    with Session(engine) as s:
+        assert get_scenario(s, auto).status == "solved"  # solved, not published over the manager's roster
+        assert {r.scenario_id for r in s.scalars(select(PublishedShift))} == {sid}
+        s.execute(delete(PublishedShift))
+        s.commit()
+    solve_now(engine, auto)
+    with Session(engine) as s:
+        assert get_scenario(s, auto).status == "published"
+
+
+def test_the_demo_queues_its_roster_once(engine, practice):
+    from data.demo.roster_publish import ensure_demo_roster
+    from data.models import Practice
+
+    now = dt.datetime.combine(START + dt.timedelta(days=2), dt.time(10))
+    with Session(engine) as s:
+        assert ensure_demo_roster(s, now) is False  # not a demo practice: nothing to do
+        s.get(Practice, 1).is_demo = True
+        s.commit()
+        assert ensure_demo_roster(s, now) is True
+        assert ensure_demo_roster(s, now) is True  # still queued: no second job
+        jobs = s.scalars(select(SolveJob)).all()
+        assert len(jobs) == 1
+        auto = get_scenario(s, jobs[0].scenario_id)
+        assert (auto.start_date, auto.weeks, auto.inputs["auto_publish"]) == (START, 2, True)

@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 import streamlit as st
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
@@ -26,7 +26,15 @@ def _db(demo_db_url: str, tmp_path) -> str:
     source = demo_db_url.removeprefix("sqlite:///")
     target = tmp_path / "roster.db"
     shutil.copyfile(source, target)
-    return f"sqlite:///{target}"
+    url = f"sqlite:///{target}"
+    # Start from nothing published: other page tests may have let the demo publish its own roster.
+    engine = make_engine(url)
+    with Session(engine) as s:
+        for table in (PublishedShift, SolveJob, Scenario):
+            s.execute(delete(table))
+        s.commit()
+    engine.dispose()
+    return url
 
 
 def _signed_in(url: str, monkeypatch, role: str) -> AppTest:

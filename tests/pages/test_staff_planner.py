@@ -48,9 +48,19 @@ def planner_db(tmp_path_factory) -> str:
     return url
 
 
-def planner_page(planner_db, monkeypatch, role="manager"):
+def named(planner_db, name: str) -> int:
+    engine = make_engine(planner_db)
+    with Session(engine) as s:
+        found = s.scalars(select(Scenario.id).where(Scenario.name == name)).one()
+    engine.dispose()
+    return found
+
+
+def planner_page(planner_db, monkeypatch, role="manager", scenario="Next week"):
+    """The planner showing ``scenario`` (the demo may have queued its own roster meanwhile)."""
     at = fresh_app(planner_db, monkeypatch, role).run()
-    return at.switch_page("pages/staff_planner.py").run()
+    at = at.switch_page("pages/staff_planner.py").run()
+    return at.selectbox(key="planner_scenario").set_value(named(planner_db, scenario)).run()
 
 
 def test_planner_shows_a_solved_roster(planner_db, monkeypatch):
@@ -111,6 +121,7 @@ def test_front_desk_cannot_open_the_planner(planner_db, monkeypatch):
 
 def test_compare_two_scenarios(planner_db, monkeypatch):
     at = fresh_app(planner_db, monkeypatch, "manager").run()
+    at.query_params["compare"] = f"{named(planner_db, 'Next week')},{named(planner_db, 'Luis away')}"
     at = at.switch_page("pages/compare.py").run()
     assert not at.exception
     table = at.dataframe[0].value
