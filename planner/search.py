@@ -46,17 +46,14 @@ class SearchParams:
 
 
 def configure(solver: cp_model.CpSolver, seconds: float, workers: int, seed: int,
-              params: SearchParams | None = None, lns_only: bool = False,
-              proof: bool = False) -> None:
+              params: SearchParams | None = None, proof: bool = False) -> None:
     """Parameters for one stage (``proof``: the LP-heavy final stage)."""
     params = params or SearchParams()
     prm = solver.parameters
     prm.max_time_in_seconds = max(0.05, float(seconds))
     prm.num_workers = max(1, int(workers))
     prm.random_seed = int(seed)
-    if lns_only:
-        prm.use_lns_only = True
-    elif proof and prm.num_workers >= 2 and params.full_subsolvers:
+    if proof and prm.num_workers >= 2 and params.full_subsolvers:
         prm.subsolvers.extend(params.full_subsolvers)
 
 
@@ -112,9 +109,9 @@ def _hint_all(model: cp_model.CpModel, values) -> None:
 
 
 def _run(model: cp_model.CpModel, seconds: float, workers: int, seed: int, params: SearchParams,
-         cb: Incumbent | None, lns_only: bool = False, stop=None, proof: bool = False):
+         cb: Incumbent | None, stop=None, proof: bool = False):
     solver = cp_model.CpSolver()
-    configure(solver, seconds, workers, seed, params, lns_only, proof)
+    configure(solver, seconds, workers, seed, params, proof)
     if stop is not None:
         stop.attach(solver)
     code = solver.solve(model, cb) if cb is not None else solver.solve(model)
