@@ -47,6 +47,7 @@ def run_job(engine: Engine, job_id: int, scenario_id: int, time_limit_s: float, 
             scenario = get_scenario(s, scenario_id)
             built = build_for(s, scenario)
             previous = assignments(built, scenario, cells(s, scenario_id))
+            built_for_demo = bool(scenario.inputs.get("auto_publish"))
     except Exception as error:  # noqa: BLE001 - any failure must end the job, not the worker
         log.exception("could not build job %s", job_id)
         with Session(engine) as s:
@@ -78,6 +79,8 @@ def run_job(engine: Engine, job_id: int, scenario_id: int, time_limit_s: float, 
                 if heartbeat(s, job_id, dt.datetime.now()):
                     stop.set()
 
+    if built_for_demo:
+        workers = 1  # the demo's own roster leaves a core to the people using the app
     beater = threading.Thread(target=beat, name=f"solve-heartbeat-{job_id}", daemon=True)
     beater.start()
     try:
@@ -86,7 +89,7 @@ def run_job(engine: Engine, job_id: int, scenario_id: int, time_limit_s: float, 
         status = "stopped" if stop.is_set() else "done"
         with Session(engine) as s:
             save_result(s, scenario_id, built, result, dt.datetime.now())
-            if result.has_roster and _may_auto_publish(s, get_scenario(s, scenario_id)):
+            if result.has_roster and not stop.is_set() and _may_auto_publish(s, get_scenario(s, scenario_id)):
                 publish(s, scenario_id, actor=AUTO_PUBLISHER, now=dt.datetime.now())
             if result.has_roster:
                 report_progress(s, job_id, objective=result.objective, bound=result.bound,

@@ -47,7 +47,7 @@ def test_plan_what_if_compare_publish(manager_page: Page, app_url: str, db_url: 
     page.get_by_role("spinbutton", name="Weeks").fill("1")
     page.get_by_role("button", name="Create").click()
     wait_for_app(page)
-    expect(page.get_by_role("heading", name="E2E plan")).to_be_visible()
+    expect(page.get_by_role("heading", name="E2E plan")).to_be_visible(timeout=30_000)
     solve_with_short_limit(page)
 
     expect(page.get_by_role("tab", name="Roster")).to_be_visible()
@@ -63,7 +63,7 @@ def test_plan_what_if_compare_publish(manager_page: Page, app_url: str, db_url: 
     page.get_by_role("option").nth(1).click()
     page.get_by_role("button", name="Save as a new scenario").click()
     wait_for_app(page)
-    expect(page.get_by_role("heading", name="E2E plan, one away")).to_be_visible()
+    expect(page.get_by_role("heading", name="E2E plan, one away")).to_be_visible(timeout=30_000)
     expect(page.get_by_text(re.compile(r"away \d+ \w+–"))).to_be_visible()
     solve_with_short_limit(page)
 
@@ -76,7 +76,7 @@ def test_plan_what_if_compare_publish(manager_page: Page, app_url: str, db_url: 
 
     page.goto(f"{app_url}/staff_planner?scenario={first}")
     wait_for_app(page)
-    expect(page.get_by_role("heading", name="E2E plan", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="E2E plan", exact=True)).to_be_visible(timeout=30_000)
     page.get_by_role("button", name="Publish this roster").click()
     wait_for_app(page)
     expect(page.get_by_text(re.compile(r"Published on .* by "))).to_be_visible(timeout=30_000)

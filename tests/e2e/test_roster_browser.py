@@ -9,16 +9,16 @@ import time
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from data import accounts
 from data.db import make_engine
 from data.published import published_shifts
 from data.repair import discard_repair, open_repairs
-from data.roster_models import PublishedShift, Scenario
+from data.roster_models import PublishedShift, Scenario, SolveJob
 from data.scenarios import create_scenario, default_inputs, get_scenario, publish
-from data.solve_jobs import enqueue, latest_job
+from data.solve_jobs import enqueue, latest_job, request_stop
 from data.solve_worker import work_once
 from tests.e2e.conftest import wait_for_app
 
@@ -40,6 +40,12 @@ def _publish_a_solved_week(db_url: str) -> tuple[str, dt.date]:
                                     password=PASSWORD, actor="e2e set-up", now=now)
         for waiting in open_repairs(s):  # a repair left open elsewhere would take the sick-call panel
             discard_repair(s, waiting.id, actor="e2e set-up", now=now)
+        # Start from nothing published: other browser tests, and the demo's own roster solved by the app's
+        # worker, publish into this shared database too.
+        for job in s.scalars(select(SolveJob).where(SolveJob.status.in_(("queued", "running")))):
+            request_stop(s, job.id, actor="e2e set-up", now=now)
+        s.execute(delete(PublishedShift))
+        s.commit()
         plan = create_scenario(s, name="E2E week", start=start, weeks=1, inputs=default_inputs(s, 1),
                                actor="e2e set-up", now=now)
         enqueue(s, plan.id, 3, actor="e2e set-up", now=now)
