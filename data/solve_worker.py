@@ -9,6 +9,7 @@ written to the job row, store the roster and figures with the scenario.
 from __future__ import annotations
 
 import argparse
+import atexit
 import datetime as dt
 import logging
 import os
@@ -28,6 +29,11 @@ from planner import Progress, Status, solve
 
 log = logging.getLogger("clinicops.solver")
 PROGRESS_EVERY_S = 0.5
+# Solves and worker threads of this process, so that exiting stops them cleanly:
+# a CP-SAT search still running when the interpreter exits aborts the process.
+_ACTIVE_STOPS: set[threading.Event] = set()
+_WORKER_THREADS: set[threading.Thread] = set()
+_EXITING = threading.Event()
 AUTO_PUBLISHER = "Demo clinic (simulated)"
 HEARTBEAT_EVERY_S = 2.0
 
@@ -83,6 +89,9 @@ def run_job(engine: Engine, job_id: int, scenario_id: int, time_limit_s: float, 
         workers = 1  # the demo's own roster leaves a core to the people using the app
     beater = threading.Thread(target=beat, name=f"solve-heartbeat-{job_id}", daemon=True)
     beater.start()
+    _ACTIVE_STOPS.add(stop)
+    if _EXITING.is_set():
+        stop.set()
     try:
         result = solve(built.problem, time_limit=time_limit_s, workers=workers or solver_workers(), seed=0,
                        on_progress=on_progress, stop_event=stop, hint=previous or None)
@@ -105,6 +114,7 @@ def run_job(engine: Engine, job_id: int, scenario_id: int, time_limit_s: float, 
                    now=dt.datetime.now())
         return "failed"
     finally:
+        _ACTIVE_STOPS.discard(stop)
         done.set()
 
 
@@ -146,13 +156,25 @@ def work_once(engine: Engine, name: str, *, workers: int | None = None) -> bool:
 
 def work_forever(engine: Engine, name: str, poll_s: float = 1.0, stop: threading.Event | None = None) -> None:
     stop = stop or threading.Event()
-    while not stop.is_set():
+    _WORKER_THREADS.add(threading.current_thread())
+    while not stop.is_set() and not _EXITING.is_set():
         try:
             if not work_once(engine, name):
                 stop.wait(poll_s)
         except Exception:  # noqa: BLE001 - keep serving; the error is logged
             log.exception("solve worker %s: unexpected error", name)
             stop.wait(poll_s)
+
+
+@atexit.register
+def _stop_solves_at_exit() -> None:
+    """Stop running searches (keeping their best rosters) and let workers finish writing."""
+    _EXITING.set()
+    for stop in list(_ACTIVE_STOPS):
+        stop.set()
+    for thread in list(_WORKER_THREADS):
+        if thread is not threading.current_thread():
+            thread.join(timeout=20)
 
 
 def start_background_worker(engine: Engine, stop: threading.Event | None = None) -> threading.Thread:

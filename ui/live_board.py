@@ -95,21 +95,31 @@ def _alerts(annotated, rules: WaitRules) -> None:
 
 def _kpi_row(k: kpis.TodayKpis, rules: WaitRules) -> None:
     cells = st.columns(7)
-    cells[0].metric("Waiting now", k.waiting_now, border=True)
-    cells[1].metric("Past goal now", k.breached_now, border=True)
-    cells[2].metric("Longest wait now", minutes(k.longest_current_wait), border=True)
+    cells[0].metric("Waiting now", k.waiting_now, border=True, help="Checked in and not yet seen.")
+    cells[1].metric("Past goal", k.breached_now, border=True,
+                    help=f"Waiting now for longer than {rules.target_minutes} minutes.")
+    cells[2].metric("Longest (min)", whole(k.longest_current_wait), border=True,
+                    help="The longest wait of anyone still waiting, in minutes.")
     cells[3].metric(
-        f"Within {rules.target_minutes} min",
+        f"≤ {rules.target_minutes} min",
         percent(k.share_within_target),
         delta=None if k.share_within_target is None
         else f"{(k.share_within_target - rules.target_share) * 100:+.0f} pts",
-        help=f"Share of patients seen today within the target; the goal is {rules.target_share:.0%}.",
+        help=f"Share of patients seen today within {rules.target_minutes} minutes; "
+             f"the goal is {rules.target_share:.0%}.",
         border=True,
     )
-    cells[4].metric("Median wait", minutes(k.median_wait), border=True)
-    cells[5].metric("90th pct wait", minutes(k.p90_wait), border=True)
-    cells[6].metric("Seen", k.seen, border=True)
+    cells[4].metric("Median (min)", whole(k.median_wait), border=True,
+                    help="Median wait of the patients seen today, in minutes.")
+    cells[5].metric("90th pct (min)", whole(k.p90_wait), border=True,
+                    help="Nine in ten patients seen today waited at most this long, in minutes.")
+    cells[6].metric("Seen", k.seen, border=True, help="Patients seen today.")
     st.caption(
         f"Today so far: {k.no_shows} no-shows, {k.left_without_seen} left without being seen. "
         "Median and 90th percentile are over patients already seen; a walk-out counts against the goal."
     )
+
+
+def whole(minutes_value: float | None) -> str:
+    """Minutes as a whole number for a KPI card ('–' when there is none yet)."""
+    return "–" if minutes_value is None else f"{int(minutes_value)}"

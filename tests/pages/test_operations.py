@@ -14,8 +14,8 @@ def test_operations_is_the_default_page_and_renders(app):
     assert not at.exception
     assert at.title[0].value == "Live operations"
     labels = [m.label for m in at.metric]
-    for label in ("Waiting now", "Past goal now", "Longest wait now", "Within 17 min", "Median wait",
-                  "90th pct wait", "Seen"):
+    for label in ("Waiting now", "Past goal", "Longest (min)", "≤ 17 min", "Median (min)",
+                  "90th pct (min)", "Seen"):
         assert label in labels
     assert {"Patient flow", "Front desk", "Queue by provider"} <= {h.value for h in at.subheader}
     board = at.dataframe[0].value
