@@ -12,20 +12,17 @@ import datetime as dt  # noqa: E402
 
 import streamlit as st  # noqa: E402
 
-from data.roster_inputs import Away, Hire, InputInvalid, Levers, ScenarioInputs  # noqa: E402
+from data.roster_inputs import Away, Hire, InputInvalid, ScenarioInputs  # noqa: E402
 from data.roster_tables import coverage_frame, grid_frame, shifts_frame  # noqa: E402
 from data.scenarios import (  # noqa: E402
     ScenarioNotFound,
     assignments,
     cells,
-    check,
     clone_scenario,
     create_scenario,
     default_inputs,
     get_scenario,
     publish,
-    set_cell,
-    unpin_cell,
 )
 from ui import context, planner_state, roster_views, solver  # noqa: E402
 
@@ -185,7 +182,7 @@ with tabs[4]:
 with tabs[5]:
     roster_views.render_penalties(summary)
 with tabs[6]:
-    planner_state.edit_panel(scenario, built, scenario_cells, role_names, set_cell, unpin_cell, check)
+    planner_state.edit_panel(scenario, built, scenario_cells)
 
 st.divider()
 if scenario.status == "published":

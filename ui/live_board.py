@@ -17,7 +17,7 @@ from data.demo import ensure_live_day
 from data.kpis import WaitRules
 from data.visits import board_frame
 from ui import board, context
-from ui.format import minutes, percent
+from ui.format import percent
 
 
 def render(

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from data.models import Role
 from data.roster_inputs import InputInvalid, ScenarioInputs
 from data.roster_problem import BuiltProblem, template_key
-from data.scenarios import build_for, get_scenario, list_scenarios
+from data.scenarios import build_for, check, get_scenario, list_scenarios, set_cell, unpin_cell
 from ui import context
 
 PICKER_KEY = "planner_scenario"
@@ -92,7 +92,7 @@ def describe(scenario, inputs: ScenarioInputs, problem: BuiltProblem) -> str:
     return " · ".join(parts)
 
 
-def edit_panel(scenario, problem: BuiltProblem, scenario_cells, role_names, set_cell, unpin_cell, check) -> None:
+def edit_panel(scenario, problem: BuiltProblem, scenario_cells) -> None:
     """Hand edits: set any cell; the independent checker judges the result at once."""
     st.caption("Change a cell by hand. Your edits are pinned: later solves keep them. "
                "The checker below re-judges the whole roster after every edit.")
