@@ -298,8 +298,12 @@ def cover_counts(p: Problem, roster: list[Assignment]) -> list[tuple[object, int
     """(need, people scheduled) for every shift and window need."""
     r = _Roster(p, roster, Evaluation())
     out = []
+    on_shift: dict[tuple[int, str], int] = defaultdict(int)  # people per (day, template)
+    for (_, day), tids in r.cell.items():
+        for tid in set(tids):
+            on_shift[(day, tid)] += 1
     for c in p.shift_covers:
-        out.append((c, sum(1 for s in p.staff if c.template in r.cell.get((s.id, c.day), []))))
+        out.append((c, on_shift.get((c.day, c.template), 0)))
     for c in p.window_covers:
         out.append((c, _window_count(p, r, c)))
     return out

@@ -42,6 +42,9 @@ class SearchParams:
     # default portfolio on the lean model (primal progress) instead of the proof.
     proof_max_variables: int = 25_000
     lns_step_seconds: float = 1.0
+    # Above this many (estimated) shift variables the whole model is not built:
+    # a constructed roster is improved by window sub-problems (planner.large).
+    large_variables: int = 100_000
     full_subsolvers: list[str] = field(default_factory=lambda: ["max_lp"])
 
 

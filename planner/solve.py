@@ -15,6 +15,7 @@ from planner.domain import Assignment, Problem
 from planner.model import Model
 from planner.report import cost_report, coverage_rows, people_rows
 from planner.result import Progress, SolveResult, Status, relative_gap
+from planner.large import estimated_variables
 from planner.search import Incumbent, SearchParams, StopSignal, objective_of, polish, staged_solve
 from planner.validate import validate
 
@@ -29,7 +30,9 @@ def solve(problem: Problem, time_limit: float = 10.0, workers: int = 2, seed: in
 
     Args:
         problem: the problem to solve.
-        time_limit: wall-clock seconds for the search (model building excluded).
+        time_limit: wall-clock seconds for the whole call, model building
+            included (the final checking and reporting of a very large roster
+            may add a little).
         workers: parallel CP-SAT workers (1 with a fixed seed is deterministic
             whenever the search finishes within the limit).
         seed: random seed.
@@ -44,16 +47,20 @@ def solve(problem: Problem, time_limit: float = 10.0, workers: int = 2, seed: in
         A ``SolveResult``; never raises for bad input (status ``invalid input``).
     """
     t0 = time.perf_counter()
+    params = params or SearchParams()
     errors = validate(problem)
     if errors:
         return SolveResult(Status.INVALID, errors=errors)
+    if estimated_variables(problem) > params.large_variables:
+        return _solve_large(problem, t0, time_limit, workers, seed, on_progress, stop_event)
     m = build_model(problem, hint=hint)
     build_time = time.perf_counter() - t0
-    cb = Incumbent(m.scale, on_progress, time.perf_counter())
+    cb = Incumbent(m.scale, on_progress, t0)
     stop = StopSignal(stop_event) if stop_event is not None else None
     hinted = bool(hint) or bool(problem.reference)
+    search_time = max(min(0.5, time_limit), time_limit - build_time)
     try:
-        solver, code, values = staged_solve(m, time_limit, workers, seed, cb, params, stop, hinted)
+        solver, code, values = staged_solve(m, search_time, workers, seed, cb, params, stop, hinted)
     finally:
         if stop is not None:
             stop.close()
@@ -76,6 +83,32 @@ def solve(problem: Problem, time_limit: float = 10.0, workers: int = 2, seed: in
         result.conflict = explain_infeasible(problem, time_limit=min(30.0, max(5.0, time_limit)))
     elif code == cp_model.MODEL_INVALID:
         result.errors = [f"Internal model error: {solver.solution_info()}"]
+    return result
+
+
+def _solve_large(p: Problem, t0: float, time_limit: float, workers: int, seed: int, on_progress,
+                 stop_event) -> SolveResult:
+    """Construction and window LNS for problems too large for one model (``planner.large``)."""
+    from planner.large import large_solve
+
+    cb = Incumbent(1, on_progress, t0)
+    stopped = lambda: cb.stopped or (stop_event is not None and stop_event.is_set())  # noqa: E731
+    # Keep time for the final check and reports (about a second a million cells).
+    reserve = min(0.2 * time_limit, 1.0 + p.num_days * len(p.staff) / 10_000)
+    roster, score = large_solve(p, t0 + time_limit - reserve, workers, seed, cb.report, stopped)
+    result = SolveResult(Status.UNKNOWN, build_time=0.0, solutions=cb.count,
+                         time_to_best=cb.time_to_best)
+    if roster is not None:
+        result.status = Status.STOPPED if stopped() else Status.FEASIBLE
+        result.assignments = sorted(roster, key=lambda a: (a.staff, a.day))
+        ev = evaluate(p, result.assignments)
+        result.objective = float(ev.score)
+        result.penalties, result.violations = ev.penalties, ev.violations
+        result.cost = cost_report(p, result.assignments, ev)
+        result.coverage = coverage_rows(p, result.assignments)
+        result.people = people_rows(p, result.assignments, ev)
+        result.solutions = max(1, cb.count)
+    result.wall_time = time.perf_counter() - t0
     return result
 
 
