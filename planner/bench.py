@@ -56,6 +56,68 @@ def run_curtois(directory: Path, time_limit: float, workers: int = 2, seed: int 
     return rows
 
 
+def _timed_solve(p, limit: float, workers: int, seed: int, label: str, **kw):
+    marks: list[tuple[float, float]] = []
+    t0 = time.perf_counter()
+    r = solve(p, time_limit=limit, workers=workers, seed=seed,
+              on_progress=lambda pr: marks.append((time.perf_counter() - t0, pr.objective)), **kw)
+    wall = time.perf_counter() - t0
+    ev = evaluate(p, r.assignments)
+    first = f"{marks[0][0]:.2f}s ({marks[0][1]:,.0f})" if marks else "-"
+    # Time at which the final roster's objective was first within 1 % of the final bound.
+    within = "-"
+    if r.bound is not None and r.bound > 0:
+        hit = [t for t, obj in marks if obj <= r.bound / 0.99]
+        within = f"{hit[0]:.2f}s" if hit else "-"
+    print(f"{label}: {r.status.value}, objective {r.objective:,.2f}, bound "
+          f"{'-' if r.bound is None else f'{r.bound:,.2f}'}, gap "
+          f"{'-' if r.gap is None else f'{100 * r.gap:.2f}%'}; first roster {first}; "
+          f"within 1% of the final bound at {within}; wall {wall:.2f}s (build {r.build_time:.2f}s); "
+          f"checker hard={len(ev.violations)} score={float(ev.score):,.2f}", flush=True)
+    return r, wall
+
+
+def app_repair(p, published, victim, weeks_free: int = 1):
+    """The app's sick-call repair (``data.repair``): the absent person's role colleagues are
+    free in the week of the sick day, every other cell is pinned as published."""
+    from planner.domain import Pin
+    from planner.repair import sick_call
+
+    q = sick_call(p, published, [(victim.staff, victim.day)])
+    role = p.person(victim.staff).primary_role
+    week = victim.day // 7
+    cells = {(a.staff, a.day): a.template for a in published}
+    pins = []
+    for s in p.staff:
+        for d in range(p.num_days):
+            if s.primary_role == role and week <= d // 7 < week + weeks_free:
+                continue
+            if (s.id, d) == (victim.staff, victim.day):
+                continue
+            pins.append(Pin(s.id, d, cells.get((s.id, d))))
+    from dataclasses import replace
+
+    return replace(q, pins=pins), [a for a in published if (a.staff, a.day) != (victim.staff, victim.day)]
+
+
+def run_problem(p, workers: int = 2, seed: int = 0, repairs: int = 3) -> None:
+    """First roster, gap at 10 s and 20 s, and app-like sick-call repairs of one problem."""
+    print(f"{p.name or 'problem'}: {len(p.staff)} staff, {len(p.templates)} templates, "
+          f"{p.num_days} days, {len(p.window_covers)} window needs, {len(p.shift_covers)} shift needs",
+          flush=True)
+    result = None
+    for limit in (10, 20):
+        result, _ = _timed_solve(p, limit, workers, seed, f"limit {limit:>2}s")
+    worked = [a for a in result.assignments if 7 <= a.day < 14]
+    for k in range(min(repairs, len(worked))):
+        victim = worked[(k * 7) % len(worked)]
+        q, hint = app_repair(p, result.assignments, victim)
+        r, wall = _timed_solve(q, 5, workers, seed, f"repair ({victim.staff}, day {victim.day})",
+                               hint=hint)
+        changed = sum(1 for pen in r.penalties if pen.rule == "Changed from the published roster")
+        print(f"  {changed} cells changed, {wall:.2f}s wall", flush=True)
+
+
 def run_clinic(workers: int = 2, seed: int = 0) -> None:
     """First roster, gap at 10 s and 20 s, and a sick-call repair on the demo clinic."""
     from planner.repair import sick_call

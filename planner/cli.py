@@ -3,6 +3,7 @@
     python -m planner solve INSTANCE.txt --time-limit S [--workers W] [--seed N] --out ROSTER.csv
     python -m planner bench DIR --time-limit S [--workers W]
     python -m planner clinic-bench [--workers W]
+    python -m planner problem-bench PROBLEM.pkl [--workers W]
 """
 
 from __future__ import annotations
@@ -44,6 +45,17 @@ def _clinic(args) -> int:
     return 0
 
 
+def _problem(args) -> int:
+    import pickle
+
+    from planner.bench import run_problem
+
+    with open(args.file, "rb") as f:
+        problem = pickle.load(f)  # a planner.Problem pickled by the app (trusted input)
+    run_problem(problem, args.workers, args.seed)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m planner", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -65,6 +77,11 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--workers", type=int, default=2)
     c.add_argument("--seed", type=int, default=0)
     c.set_defaults(fn=_clinic)
+    q = sub.add_parser("problem-bench", help="time a pickled planner.Problem (e.g. the app's)")
+    q.add_argument("file")
+    q.add_argument("--workers", type=int, default=2)
+    q.add_argument("--seed", type=int, default=0)
+    q.set_defaults(fn=_problem)
     args = ap.parse_args(argv)
     try:
         return args.fn(args)

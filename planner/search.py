@@ -42,6 +42,7 @@ class SearchParams:
     # default portfolio on the lean model (primal progress) instead of the proof.
     proof_max_variables: int = 25_000
     lns_step_seconds: float = 1.0
+    construct: bool = True  # start from a greedy roster (planner.construct)
     # Above this many (estimated) shift variables the whole model is not built:
     # a constructed roster is improved by window sub-problems (planner.large).
     large_variables: int = 100_000
@@ -139,8 +140,13 @@ def staged_solve(m: Model, time_limit: float, workers: int, seed: int, cb: Incum
         # Start from the hinted roster itself (a published roster in a repair):
         # fix its shifts, solve the rest, and improve it with the LNS below.
         best_values = _hinted_start(m, lean, min(2.0, 0.3 * time_limit))
-        if best_values is not None:
-            _hint_all(lean, best_values)
+    if best_values is None and params.construct and not hinted and not _stopped(cb, stop):
+        # A greedy roster in a fraction of a second (planner.construct), completed
+        # by CP-SAT with its shifts fixed: the first roster the caller sees.
+        best_values = _constructed_start(m, lean, seed, min(2.0, 0.2 * time_limit))
+    if best_values is not None:
+        _hint_all(lean, best_values)
+        cb.report(objective_of(m, best_values))
     if best_values is None:  # any roster; a hint, if given, guides this search
         probe = lean.clone()
         probe.clear_objective()
@@ -151,6 +157,7 @@ def staged_solve(m: Model, time_limit: float, workers: int, seed: int, cb: Incum
         if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             best_values = list(solver.response_proto.solution)
             _hint_all(lean, best_values)
+            cb.report(objective_of(m, best_values))
     if big and best_values is not None and not _stopped(cb, stop):
         cover = [t for t in m.terms if t.rule in COVER_RULES]
         if cover and len(cover) < len(m.terms) and params.coverage_share > 0 and not hinted:
@@ -162,7 +169,10 @@ def staged_solve(m: Model, time_limit: float, workers: int, seed: int, cb: Incum
             solver, code = _run(probe, params.coverage_share * time_limit, workers, seed, params,
                                 None, stop=stop)
             if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                best_values = list(solver.response_proto.solution)
+                values = _complete(m, lean, list(solver.response_proto.solution), 1.0)
+                if values is not None and objective_of(m, values) < objective_of(m, best_values):
+                    best_values = values
+                    cb.report(objective_of(m, best_values))
                 _hint_all(lean, best_values)
         lns_end = deadline - params.proof_share * time_limit
         if not _stopped(cb, stop) and lns_end - time.perf_counter() > 0.5:
@@ -199,21 +209,82 @@ def staged_solve(m: Model, time_limit: float, workers: int, seed: int, cb: Incum
 
 
 def _hinted_start(m: Model, lean: cp_model.CpModel, seconds: float):
-    """Complete values for the lean model with every shift fixed to its hint, or None."""
+    """Complete values for the lean model from its (shift) hint, or None.
+
+    First every shift is fixed to the hint. If that breaks a hard rule (the
+    hinted roster has the absent person on duty for a hard need, say), the
+    independent checker names the broken rules; the cells around them are
+    freed (the person's fortnight, everyone on the day) and the rest stays
+    fixed, so the completed roster stays close to the hint.
+    """
+    from planner.check import evaluate
+    from planner.solve import roster_from
+
+    started = time.perf_counter()
     hint = dict(zip(lean.proto.solution_hint.vars, lean.proto.solution_hint.values))
+    if any(v.index not in hint for v in m.x.values()):
+        return None
+    values = [0] * len(lean.proto.variables)
+    for v in m.x.values():
+        values[v.index] = hint[v.index]
+    done = _complete(m, lean, values, min(1.0, seconds))
+    if done is not None:
+        return done
+    broken = evaluate(m.p, roster_from(m, values)).violations
+    if not broken or any(b.staff is None and b.day is None for b in broken):
+        return None
+    free: set[tuple[int, int]] = set()
+    h = m.p.num_days
+    for b in broken:
+        people = [m.s_index[b.staff]] if b.staff is not None else range(len(m.p.staff))
+        days = range(h) if b.day is None else range(max(0, b.day - (7 if b.staff else 1)),
+                                                   min(h, b.day + (8 if b.staff else 2)))
+        free.update((e, d) for e in people for d in days)
     fixed = lean.clone()
     variables = fixed.proto.variables
-    for v in m.x.values():
-        value = hint.get(v.index)
-        if value is None:
-            return None
-        variables[v.index].domain[0] = variables[v.index].domain[1] = value
+    for (e, d, _), v in m.x.items():
+        if (e, d) not in free:
+            variables[v.index].domain[0] = variables[v.index].domain[1] = values[v.index]
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
-    solver.parameters.max_time_in_seconds = seconds
+    solver.parameters.max_time_in_seconds = max(0.1, seconds - (time.perf_counter() - started))
     if solver.solve(fixed) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return list(solver.response_proto.solution)
     return None
+
+
+def _complete(m: Model, lean: cp_model.CpModel, values, seconds: float):
+    """The least-objective values of ``lean`` with every shift fixed as in ``values``."""
+    fixed = lean.clone()
+    fixed.clear_hints()
+    variables = fixed.proto.variables
+    for v in m.x.values():
+        dom = variables[v.index].domain
+        dom[0] = dom[1] = values[v.index]
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = seconds
+    if solver.solve(fixed) == cp_model.OPTIMAL:
+        return list(solver.response_proto.solution)
+    return None
+
+
+def _constructed_start(m: Model, lean: cp_model.CpModel, seed: int, seconds: float):
+    """Values of the lean model for a constructed roster (``planner.construct``), or None."""
+    from planner.construct import construct
+
+    deadline = time.perf_counter() + seconds
+    roster = construct(m.p, seed=seed, deadline=deadline)
+    if roster is None:
+        return None
+    on = {(m.s_index[a.staff], a.day, m.t_index[a.template]) for a in roster}
+    values = [0] * len(lean.proto.variables)
+    for key, v in m.x.items():
+        if key in on:
+            values[v.index] = 1
+    if len(on) != sum(values):
+        return None  # a cell without a variable (should not happen): let CP-SAT start
+    return _complete(m, lean, values, max(0.2, deadline - time.perf_counter()))
 
 
 def _without_flow(m: Model) -> cp_model.CpModel:

@@ -1,6 +1,6 @@
 """The staged search (feasibility, coverage first, LNS, proof) on a small problem."""
 
-from planner import ShiftCover, Status, evaluate, solve
+from planner import Assignment, ShiftCover, Status, Weights, evaluate, sick_call, solve
 from planner.search import SearchParams
 
 from roster_helpers import person, tiny, tpl
@@ -22,3 +22,34 @@ def test_staged_search_with_lns_returns_a_checked_roster():
     assert ev.feasible
     assert float(ev.score) == r.objective
     assert seen == sorted(seen, reverse=True) and seen[-1] == r.objective
+
+
+def test_first_progress_is_the_constructed_roster_scored_by_the_checker():
+    from planner.construct import construct
+
+    staff = [person(f"p{i}", max_consecutive_days=3, min_consecutive_days_off=2, max_weekends=1,
+                    pay_cents_per_hour=2000 + 100 * i) for i in range(5)]
+    templates = [tpl("E", "07:00", "15:00"), tpl("L", "14:00", "22:00")]
+    covers = [ShiftCover(d, t, 2, under_weight=10000, over_weight=1)
+              for d in range(14) for t in ("E", "L")]
+    p = tiny(num_days=14, staff=staff, templates=templates, shift_covers=covers,
+             weights=Weights(pay=1), min_rest_minutes=11 * 60)
+    seen = []
+    r = solve(p, time_limit=3, workers=1, seed=0, params=SearchParams(staged_min_variables=0),
+              on_progress=lambda pr: seen.append(pr.objective))
+    first = construct(p, seed=0)
+    assert seen[0] == float(evaluate(p, first).score)
+    assert r.objective <= seen[0] and evaluate(p, r.assignments).feasible
+
+
+def test_repair_of_a_hard_need_keeps_the_rest_of_the_published_roster():
+    staff = [person(n) for n in ("kim", "lee", "max")]
+    covers = [ShiftCover(d, "D", 1, under_weight=None, over_weight=None) for d in range(7)]
+    p = tiny(staff=staff, shift_covers=covers, weights=Weights(pay=0))
+    published = [Assignment(("kim", "lee", "max")[d % 3], d, "D") for d in range(7)]
+    q = sick_call(p, published, [("lee", 1)], change_weight=10)
+    r = solve(q, time_limit=5, workers=1, seed=0)
+    assert r.status is Status.OPTIMAL
+    changed = set(published) ^ set(r.assignments)
+    assert {a.day for a in changed} == {1}
+    assert len(r.assignments) == 7 and evaluate(q, r.assignments).feasible
