@@ -12,6 +12,7 @@ from data.db import upgrade_schema
 from data.demo import DEFAULT_SEED, create_demo_practice, ensure_live_day
 from data.demo.roster_seed import seed_roster_inputs
 from data.goals import practice
+from data.job_queue import drop_queue_schema, uses_queue
 from data.models import Practice
 from data.schema import metadata
 
@@ -44,7 +45,10 @@ def prepare_database(
 
 
 def drop_everything(engine: Engine) -> None:
-    """Remove every ClinicOps table, migrations bookkeeping included."""
+    """Remove every ClinicOps table, migrations bookkeeping included (and on
+    PostgreSQL the job queue's schema with its jobs)."""
+    if uses_queue(engine):
+        drop_queue_schema(engine)
     metadata.drop_all(engine)
     if inspect(engine).has_table("alembic_version"):
         with engine.begin() as conn:

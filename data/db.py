@@ -2,7 +2,9 @@
 
 SQLite (the embedded default) gets WAL mode, so the board can be read while a
 front-desk action writes, and foreign keys on. The schema is always brought to
-the newest Alembic revision, so a practice's data survives upgrades.
+the newest Alembic revision, so a practice's data survives upgrades. On
+PostgreSQL the solve job queue's own schema (procrastinate's, see
+``data.job_queue``) is created or upgraded at the same moment.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from data.config import database_url
+from data.job_queue import ensure_queue_schema, uses_queue
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -47,8 +50,10 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade_schema(engine: Engine) -> None:
-    """Create or upgrade the schema to the newest migration."""
+    """Create or upgrade the schema to the newest migration (and, on PostgreSQL, the job queue's)."""
     command.upgrade(alembic_config(engine), "head")
+    if uses_queue(engine):
+        ensure_queue_schema(engine)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -4,27 +4,39 @@
 several on other machines against one PostgreSQL database to add solver
 capacity. Each job: build the scenario's problem, solve it with live progress
 written to the job row, store the roster and figures with the scenario.
+
+On PostgreSQL a worker is a procrastinate worker on the ``solve`` queue
+(``data.job_queue``): procrastinate hands each job to one worker, and every
+worker also looks every few seconds for jobs left behind by a worker that
+died (procrastinate's stalled jobs, and rows whose heartbeat stopped) and
+queues them again. On SQLite the worker polls the job rows itself.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import atexit
+import contextlib
 import datetime as dt
 import logging
 import os
+import signal
 import socket
 import sys
 import threading
 import time
 
+import procrastinate
+from procrastinate import exceptions as queue_errors
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from data import job_queue
 from data.db import make_engine
-from data.roster_models import PublishedShift
+from data.roster_models import PublishedShift, SolveJob
 from data.scenarios import assignments, build_for, cells, get_scenario, publish, save_result
-from data.solve_jobs import claim_next, finish, heartbeat, report_progress
+from data.solve_jobs import STALE_AFTER, claim, claim_next, finish, heartbeat, report_progress, requeue
 from planner import Progress, Status, solve
 
 log = logging.getLogger("clinicops.solver")
@@ -36,6 +48,7 @@ _WORKER_THREADS: set[threading.Thread] = set()
 _EXITING = threading.Event()
 AUTO_PUBLISHER = "Demo clinic (simulated)"
 HEARTBEAT_EVERY_S = 2.0
+RECOVER_EVERY_S = 15.0  # a PostgreSQL worker looks this often for jobs whose worker died
 
 
 def solver_workers() -> int:
@@ -144,6 +157,8 @@ def _message(result) -> str:
 
 def work_once(engine: Engine, name: str, *, workers: int | None = None) -> bool:
     """Claim and run one job; False when the queue is empty."""
+    if job_queue.uses_queue(engine):
+        return bool(asyncio.run(_serve(engine, name, workers=workers, once=True)))
     with Session(engine) as s:
         job = claim_next(s, name, dt.datetime.now())
         if job is None:
@@ -155,15 +170,176 @@ def work_once(engine: Engine, name: str, *, workers: int | None = None) -> bool:
 
 
 def work_forever(engine: Engine, name: str, poll_s: float = 1.0, stop: threading.Event | None = None) -> None:
+    """Run jobs until ``stop`` is set (on PostgreSQL a job already running is finished first)."""
     stop = stop or threading.Event()
     _WORKER_THREADS.add(threading.current_thread())
     while not stop.is_set() and not _EXITING.is_set():
         try:
-            if not work_once(engine, name):
+            if job_queue.uses_queue(engine):
+                asyncio.run(_serve(engine, name, stop=stop))
+                stop.wait(poll_s)  # the worker ended without being asked to (its connection broke): start again
+            elif not work_once(engine, name):
                 stop.wait(poll_s)
         except Exception:  # noqa: BLE001 - keep serving; the error is logged
             log.exception("solve worker %s: unexpected error", name)
-            stop.wait(poll_s)
+            stop.wait(max(poll_s, 5.0) if job_queue.uses_queue(engine) else poll_s)
+
+
+# -- PostgreSQL: procrastinate workers -----------------------------------------------------------------------------
+
+async def _solve_scenario(context: procrastinate.JobContext, job_id: int) -> str:
+    """procrastinate task: run SolveJob ``job_id`` unless it is no longer queued.
+
+    The solve runs in a daemon thread of its own, as on SQLite, so that the
+    process exiting stops it (``_stop_solves_at_exit``) instead of waiting for it.
+    """
+    loop = asyncio.get_running_loop()
+    outcome: asyncio.Future[str] = loop.create_future()
+
+    def settle(result: str | None, error: BaseException | None) -> None:
+        if not outcome.done():
+            outcome.set_exception(error) if error is not None else outcome.set_result(result)
+
+    def run() -> None:
+        try:
+            result, error = _claim_and_run(context.additional_context, job_id), None
+        except BaseException as raised:  # noqa: BLE001 - handed to the worker, which records the job failed
+            result, error = None, raised
+        with contextlib.suppress(RuntimeError):  # the worker's loop is gone: nobody waits any more
+            loop.call_soon_threadsafe(settle, result, error)
+
+    threading.Thread(target=run, name=f"solve-job-{job_id}", daemon=True).start()
+    return await outcome
+
+
+def _claim_and_run(extra: dict, job_id: int) -> str:
+    engine, name = extra["engine"], extra["name"]
+    with Session(engine) as s:
+        job = claim(s, job_id, name, dt.datetime.now())
+        if job is None:
+            log.info("%s: job %s is no longer queued; nothing to do", name, job_id)
+            return "not queued"
+        scenario_id, limit = job.scenario_id, job.time_limit_s
+    extra["ran"].append(job_id)
+    log.info("%s solving job %s (scenario %s, %ss)", name, job_id, scenario_id, limit)
+    return run_job(engine, job_id, scenario_id, limit, workers=extra["workers"])
+
+
+async def _stop_after_a_solve(call_next, context: procrastinate.JobContext, worker) -> object:
+    """Worker middleware for ``work_once``: stop once a job has really been solved."""
+    result = await call_next()
+    if context.additional_context["ran"]:
+        worker.stop()
+    return result
+
+
+async def _serve(engine: Engine, name: str, *, workers: int | None = None, once: bool = False,
+                 stop: threading.Event | None = None) -> list[int]:
+    """One procrastinate worker run on the solve queue: until it is idle and has solved one
+    job (``once``), or until ``stop`` is set. Returns the solve jobs it ran."""
+    app = job_queue.worker_app(engine)
+    app.task(name=job_queue.SOLVE_TASK, queue=job_queue.QUEUE, pass_context=True)(_solve_scenario)
+    ran: list[int] = []
+    async with app.open_async():
+        await recover(app, engine)
+        worker = asyncio.create_task(app.run_worker_async(
+            queues=[job_queue.QUEUE], name=name, concurrency=1, wait=not once, listen_notify=not once,
+            install_signal_handlers=False, delete_jobs="successful",
+            additional_context={"engine": engine, "name": name, "workers": workers, "ran": ran},
+            worker_middleware=[_stop_after_a_solve] if once else [],
+        ), name=f"procrastinate worker {name}")
+        watch = asyncio.create_task(_watch(app, engine, stop), name=f"recovery {name}")
+        await asyncio.wait({worker, watch}, return_when=asyncio.FIRST_COMPLETED)
+        if not worker.done():  # stop was set: let the running job finish, then leave
+            worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
+        watch.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watch
+        if not worker.cancelled():
+            worker.result()  # re-raise what stopped the worker
+    return ran
+
+
+async def _watch(app: procrastinate.App, engine: Engine, stop: threading.Event | None) -> None:
+    """Until ``stop`` is set or the process exits: every RECOVER_EVERY_S, requeue jobs whose worker died."""
+    next_check = asyncio.get_running_loop().time() + RECOVER_EVERY_S
+    while not (stop is not None and stop.is_set()) and not _EXITING.is_set():
+        await asyncio.sleep(0.25)
+        if asyncio.get_running_loop().time() >= next_check:
+            next_check += RECOVER_EVERY_S
+            try:
+                await recover(app, engine)
+            except Exception:  # noqa: BLE001 - try again next time
+                log.exception("could not look for abandoned solve jobs")
+
+
+async def recover(app: procrastinate.App, engine: Engine) -> list[int]:
+    """Queue again the solve jobs a dead worker left behind; returns their ids.
+
+    - procrastinate's stalled jobs (their worker's heartbeat is over STALE_AFTER
+      old, or the worker is gone) unless the row's own heartbeat says its solve
+      is still alive: the row goes back to queued and procrastinate retries the
+      same job;
+    - rows still running with a heartbeat over STALE_AFTER old that no
+      procrastinate job is running, and queued rows with no procrastinate job
+      waiting or running (their queue entry was lost): queued again.
+    """
+    manager = app.job_manager
+    requeued: list[int] = []
+    for stalled in await manager.get_stalled_jobs(queue=job_queue.QUEUE, task_name=job_queue.SOLVE_TASK,
+                                                  seconds_since_heartbeat=STALE_AFTER.total_seconds()):
+        job_id = int(stalled.task_kwargs["job_id"])
+        if await asyncio.to_thread(_still_beating, engine, job_id):
+            continue  # its worker lost touch with procrastinate, but the solve runs on
+        if await asyncio.to_thread(_requeue, engine, job_id, None):
+            requeued.append(job_id)
+        try:
+            await manager.retry_job(stalled)
+        except queue_errors.ConnectorException:  # another worker retried it first
+            pass
+    waiting = {int(j.task_kwargs["job_id"]) for j in await manager.list_jobs_async(
+        queue=job_queue.QUEUE, task=job_queue.SOLVE_TASK, status="todo")}
+    running = {int(j.task_kwargs["job_id"]) for j in await manager.list_jobs_async(
+        queue=job_queue.QUEUE, task=job_queue.SOLVE_TASK, status="doing")}
+    lost_queued, stale_running = await asyncio.to_thread(_rows_without_queue_job, engine, waiting | running)
+    for job_id in stale_running:
+        if await asyncio.to_thread(_requeue, engine, job_id, dt.datetime.now() - STALE_AFTER):
+            requeued.append(job_id)
+            lost_queued.append(job_id)
+    for job_id in lost_queued:
+        with contextlib.suppress(queue_errors.AlreadyEnqueued):
+            await app.configure_task(job_queue.SOLVE_TASK, queue=job_queue.QUEUE,
+                                     queueing_lock=job_queue.lock_for(job_id)).defer_async(job_id=job_id)
+    if requeued:
+        log.warning("requeued solve jobs %s: their worker stopped responding", requeued)
+    return requeued
+
+
+def _still_beating(engine: Engine, job_id: int) -> bool:
+    """Whether job ``job_id`` is running with a heartbeat younger than STALE_AFTER."""
+    with Session(engine) as s:
+        job = s.get(SolveJob, job_id)
+        return (job is not None and job.status == "running" and job.heartbeat_at is not None
+                and job.heartbeat_at >= dt.datetime.now() - STALE_AFTER)
+
+
+def _requeue(engine: Engine, job_id: int, stale_before: dt.datetime | None) -> bool:
+    with Session(engine) as s:
+        return requeue(s, job_id, stale_before=stale_before)
+
+
+def _rows_without_queue_job(engine: Engine, in_queue: set[int]) -> tuple[list[int], list[int]]:
+    """(queued rows, running rows with a stale heartbeat) that no procrastinate job waits for or runs."""
+    stale_before = dt.datetime.now() - STALE_AFTER
+    with Session(engine) as s:
+        rows = s.execute(select(SolveJob.id, SolveJob.status, SolveJob.heartbeat_at)
+                         .where(SolveJob.status.in_(("queued", "running")))).all()
+    queued = [r.id for r in rows if r.status == "queued" and r.id not in in_queue]
+    stale = [r.id for r in rows if r.status == "running" and r.id not in in_queue
+             and (r.heartbeat_at is None or r.heartbeat_at < stale_before)]
+    return queued, stale
 
 
 @atexit.register
@@ -194,15 +370,31 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     engine = make_engine()
     name = f"worker@{socket.gethostname()}:{os.getpid()}"
+    if job_queue.uses_queue(engine):
+        job_queue.ensure_queue_schema(engine)
     if args.once:
         ran = work_once(engine, name, workers=args.workers)
         print("ran one job" if ran else "no queued job")
         return 0
     print(f"{name} waiting for solve jobs in {engine.url.render_as_string(hide_password=True)} (Ctrl+C to stop)")
-    try:
-        work_forever(engine, name)
-    except KeyboardInterrupt:
-        pass
+    if not job_queue.uses_queue(engine):
+        try:
+            work_forever(engine, name)
+        except KeyboardInterrupt:
+            pass
+        return 0
+    stop = threading.Event()
+
+    def on_signal(signum, _frame) -> None:
+        if stop.is_set():
+            print("quitting now; another worker takes over the running solve within a minute", flush=True)
+            os._exit(128 + signum)
+        print("stopping once the running solve ends (Ctrl+C again to quit now)", flush=True)
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    work_forever(engine, name, stop=stop)
     return 0
 
 

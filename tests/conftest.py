@@ -40,17 +40,29 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("db_url_kind", ["sqlite", "postgresql"])
 
 
+def empty_postgres() -> Engine:
+    """The PostgreSQL test database, wiped (skipped or failed when there is none)."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        skip_or_fail("TEST_DATABASE_URL is not set", "CLINICOPS_REQUIRE_POSTGRES")
+    eng = make_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    drop_everything(eng)
+    return eng
+
+
 @pytest.fixture
 def engine(db_url_kind, tmp_path) -> Engine:
     """A migrated, empty database: SQLite in a temp file, or the PostgreSQL test database."""
-    if db_url_kind == "sqlite":
-        eng = make_engine(f"sqlite:///{tmp_path / 'test.db'}")
-    else:
-        url = os.environ.get("TEST_DATABASE_URL")
-        if not url:
-            skip_or_fail("TEST_DATABASE_URL is not set", "CLINICOPS_REQUIRE_POSTGRES")
-        eng = make_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
-        drop_everything(eng)
+    eng = make_engine(f"sqlite:///{tmp_path / 'test.db'}") if db_url_kind == "sqlite" else empty_postgres()
+    upgrade_schema(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def pg_engine() -> Engine:
+    """The PostgreSQL test database alone, migrated and empty: for what only PostgreSQL has (the job queue)."""
+    eng = empty_postgres()
     upgrade_schema(eng)
     yield eng
     eng.dispose()

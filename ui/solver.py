@@ -27,8 +27,10 @@ def _stop(handle: WorkerHandle) -> None:
 
 @st.cache_resource(on_release=_stop, show_spinner=False)
 def background_worker() -> WorkerHandle:
-    """One worker thread per server process runs queued solves; clearing the
-    cache (or a new database in tests) stops it."""
+    """One worker thread per server process runs queued solves (on PostgreSQL a
+    procrastinate worker, which shares the queue with workers on other machines);
+    clearing the cache (or a new database in tests) stops it once its running
+    solve has ended."""
     stop = threading.Event()
     return WorkerHandle(start_background_worker(context.engine(), stop), stop)
 

@@ -2,6 +2,10 @@
 
 ``alembic upgrade head`` from the command line also works: it reads
 ``DATABASE_URL`` like the app does.
+
+On PostgreSQL the solve queue's tables (procrastinate's) live in their own
+schema, ``procrastinate``, managed by ``data.job_queue``: Alembic compares and
+migrates only the default schema, so it never sees them.
 """
 
 from alembic import context

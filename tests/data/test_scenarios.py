@@ -150,6 +150,16 @@ def test_job_queue_rules(engine, practice):
         job = enqueue(s, sid, 5, actor="Bea", now=NOW)
         with pytest.raises(JobRefused, match="already being solved"):
             enqueue(s, sid, 5, actor="Bea", now=NOW)
+        assert job.status == "queued"
+
+
+def test_sqlite_workers_claim_jobs_and_take_over_silent_ones(sqlite_engine):
+    """On SQLite the app's worker claims rows itself (PostgreSQL: tests/data/test_solve_queue.py)."""
+    engine = sqlite_engine
+    build_roster_practice(engine)
+    sid = new_scenario(engine)
+    with Session(engine) as s:
+        job = enqueue(s, sid, 5, actor="Bea", now=NOW)
         claimed = claim_next(s, "w1", NOW)
         assert claimed.id == job.id and claimed.status == "running"
         assert claim_next(s, "w2", NOW) is None
