@@ -193,12 +193,21 @@ def unpin_cell(s: Session, scenario_id: int, person: str, day: dt.date, *, actor
     s.commit()
 
 
-def save_result(s: Session, scenario_id: int, built: BuiltProblem, result: SolveResult, now: dt.datetime) -> None:
-    """Replace the solver's cells with the new roster (pinned cells stay) and store the figures."""
+def save_result(s: Session, scenario_id: int, built: BuiltProblem, result: SolveResult, now: dt.datetime,
+                *, interim: bool = False) -> None:
+    """Replace the solver's cells with the new roster (pinned cells stay) and store the figures.
+
+    ``interim``: the best roster so far of a solve still running, shown while it
+    improves; the scenario's inputs are unchanged (``updated_at`` stays) and it
+    becomes publishable only with the final result.
+    """
     scenario = get_scenario(s, scenario_id)
     summary = summarize(built, result)
+    summary["interim"] = interim
+    summary["saved_at"] = now.isoformat()
     scenario.summary = summary
-    scenario.updated_at = now
+    if not interim:
+        scenario.updated_at = now
     if result.has_roster:
         pinned = {(c.person, c.day) for c in cells(s, scenario_id) if c.pinned}
         s.execute(delete(ScenarioShift).where(ScenarioShift.scenario_id == scenario_id, ScenarioShift.pinned.is_(False)))
@@ -208,9 +217,15 @@ def save_result(s: Session, scenario_id: int, built: BuiltProblem, result: Solve
                 continue
             tid, _ = parse_template_key(a.template)
             s.add(ScenarioShift(scenario_id=scenario_id, person=a.staff, day=day, template_id=tid, source="solver"))
-        if scenario.status == "draft":
+        if scenario.status == "draft" and not interim:
             scenario.status = "solved"
     s.commit()
+
+
+def roster_saved_at(s: Session, scenario_id: int) -> str | None:
+    """When the scenario's roster and figures were last stored (None before any solve)."""
+    summary = s.scalar(select(Scenario.summary).where(Scenario.id == scenario_id))
+    return (summary or {}).get("saved_at")
 
 
 def publish(s: Session, scenario_id: int, *, actor: str, now: dt.datetime) -> int:
@@ -218,6 +233,9 @@ def publish(s: Session, scenario_id: int, *, actor: str, now: dt.datetime) -> in
     scenario = get_scenario(s, scenario_id)
     if scenario.status not in ("solved", "published") or not scenario.summary:
         raise InputInvalid("publish", "Solve this scenario before publishing it.")
+    if scenario.summary.get("interim"):
+        raise InputInvalid("publish", "This roster is from a solve that has not finished; wait for it or solve "
+                                      "again before publishing.")
     working = [c for c in cells(s, scenario_id) if c.template_id is not None]
     if any(c.person.startswith("h") for c in working):
         raise InputInvalid("publish", "This scenario uses hypothetical hires; a roster with people who do not "

@@ -37,7 +37,7 @@ from data.db import make_engine
 from data.roster_models import PublishedShift, SolveJob
 from data.scenarios import assignments, build_for, cells, get_scenario, publish, save_result
 from data.solve_jobs import STALE_AFTER, claim, claim_next, finish, heartbeat, report_progress, requeue
-from planner import Progress, Status, solve
+from planner import Progress, Status, roster_result, solve
 
 log = logging.getLogger("clinicops.solver")
 PROGRESS_EVERY_S = 0.5
@@ -48,6 +48,7 @@ _WORKER_THREADS: set[threading.Thread] = set()
 _EXITING = threading.Event()
 AUTO_PUBLISHER = "Demo clinic (simulated)"
 HEARTBEAT_EVERY_S = 2.0
+INTERIM_EVERY_S = 4.0  # a running solve's page shows its best roster so far this often
 RECOVER_EVERY_S = 15.0  # a PostgreSQL worker looks this often for jobs whose worker died
 
 
@@ -77,9 +78,11 @@ def run_job(engine: Engine, job_id: int, scenario_id: int, time_limit_s: float, 
     stop = threading.Event()
     done = threading.Event()
     state = {"solutions": 0, "first": None, "written": 0.0}
+    interim = InterimRosters(engine, scenario_id, built)
 
     def on_progress(p: Progress) -> bool:
         state["solutions"] += 1
+        interim.offer(p)
         first = state["first"] is None
         if first:
             state["first"] = p.elapsed
@@ -106,8 +109,12 @@ def run_job(engine: Engine, job_id: int, scenario_id: int, time_limit_s: float, 
     if _EXITING.is_set():
         stop.set()
     try:
-        result = solve(built.problem, time_limit=time_limit_s, workers=workers or solver_workers(), seed=0,
-                       on_progress=on_progress, stop_event=stop, hint=previous or None)
+        interim.start()
+        try:
+            result = solve(built.problem, time_limit=time_limit_s, workers=workers or solver_workers(), seed=0,
+                           on_progress=on_progress, stop_event=stop, hint=previous or None, progress_rosters=True)
+        finally:
+            interim.close()  # no interim roster may land after the final one
         status = "stopped" if stop.is_set() else "done"
         with Session(engine) as s:
             save_result(s, scenario_id, built, result, dt.datetime.now())
@@ -129,6 +136,59 @@ def run_job(engine: Engine, job_id: int, scenario_id: int, time_limit_s: float, 
     finally:
         _ACTIVE_STOPS.discard(stop)
         done.set()
+
+
+class InterimRosters:
+    """Shows a running solve's best roster so far: the first one at once, then the
+    latest at most every ``INTERIM_EVERY_S``, written by its own thread so the
+    solver's callback never waits for the database or the checker."""
+
+    def __init__(self, engine: Engine, scenario_id: int, built) -> None:
+        self.engine, self.scenario_id, self.built = engine, scenario_id, built
+        self._latest: Progress | None = None
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._closed = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"interim-roster-{scenario_id}", daemon=True)
+        self.saved = 0
+
+    def offer(self, progress: Progress) -> None:
+        if progress.assignments is None:
+            return
+        with self._lock:
+            self._latest = progress
+        self._wake.set()
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def close(self) -> None:
+        self._closed.set()
+        self._wake.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait()
+            if self._closed.is_set():
+                return
+            self._wake.clear()
+            with self._lock:
+                progress, self._latest = self._latest, None
+            if progress is not None:
+                self._save(progress)
+            if self._closed.wait(INTERIM_EVERY_S):  # throttle: one page refresh per interval at most
+                return
+
+    def _save(self, progress: Progress) -> None:
+        try:
+            result = roster_result(self.built.problem, progress.assignments, Status.FEASIBLE, progress.bound)
+            with Session(self.engine) as s:
+                save_result(s, self.scenario_id, self.built, result, dt.datetime.now(), interim=True)
+            self.saved += 1
+        except Exception:  # noqa: BLE001 - an interim view is a convenience; the final save still happens
+            log.exception("could not save the interim roster of scenario %s", self.scenario_id)
 
 
 def _may_auto_publish(s: Session, scenario) -> bool:

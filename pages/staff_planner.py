@@ -130,7 +130,8 @@ if controls[1].button("Solve", type="primary", icon=":material/play_arrow:", dis
 
 @st.fragment(run_every=1.0 if running else None)
 def live_progress() -> None:
-    solver.progress_panel(scenario.id, on_finish_key=f"solving_{scenario.id}")
+    solver.progress_panel(scenario.id, on_finish_key=f"solving_{scenario.id}", follow_roster=True,
+                          shown_saved_at=(scenario.summary or {}).get("saved_at"))
 
 
 live_progress()
@@ -153,6 +154,11 @@ if not scenario_cells:
         st.info("No roster yet: press **Solve**.")
     st.stop()
 
+if running and summary.get("interim"):
+    st.caption("The best roster so far: the solver is still improving it; this view follows it.")
+elif summary.get("interim"):
+    st.warning("This roster is from a solve that did not finish; solve again before publishing.",
+               icon=":material/warning:")
 roster_views.render_figures(summary.get("figures"))
 tabs = st.tabs(["Roster", "Timeline", "Coverage", "Cost", "Fairness", "Penalties", "Edit"])
 with tabs[0]:
@@ -187,7 +193,9 @@ with tabs[6]:
 st.divider()
 if scenario.status == "published":
     st.success(f"Published on {scenario.published_at:%d %b %Y %H:%M} by {scenario.published_by}.")
-elif scenario.status == "solved":
+elif running:
+    st.caption("Publishing is possible once the solve has finished.")
+elif scenario.status == "solved" and not summary.get("interim"):
     if st.button("Publish this roster", icon=":material/publish:", type="primary"):
         try:
             with context.session() as s:

@@ -23,13 +23,13 @@ from planner.domain import (
 )
 from planner.repair import sick_call
 from planner.result import Conflict, CostReport, CoverageRow, PersonSummary, Progress, SolveResult, Status
-from planner.solve import solve
+from planner.solve import roster_result, solve
 from planner.validate import validate
 
 __all__ = [
     "Assignment", "Budget", "Conflict", "CostReport", "CoverageRow", "Evaluation",
     "ForbiddenSequence", "Overtime", "Penalty", "PersonSummary", "Pin", "Problem", "Progress",
     "Request", "Role", "ShiftCover", "ShiftTemplate", "Skill", "SolveResult", "Staff", "Status",
-    "Unavailability", "Violation", "Weights", "WindowCover", "evaluate", "sick_call", "solve",
+    "Unavailability", "Violation", "Weights", "WindowCover", "evaluate", "roster_result", "sick_call", "solve",
     "validate",
 ]

@@ -65,7 +65,7 @@ def large_solve(p: Problem, deadline: float, workers: int, seed: int, report,
     if not ev.feasible:
         return None, None
     state = _State(p, roster, ev.score)
-    report(float(ev.score))
+    report(float(ev.score), list(roster))
     if not decomposable(p) or p.num_days < 7:
         return state.roster(), state.score
     # Who could fill each shift need: staff allowed the template.
@@ -131,7 +131,7 @@ def large_solve(p: Problem, deadline: float, workers: int, seed: int, report,
                 if first <= a.day + a1 < last:
                     state.cells[(a.staff, a.day + a1)] = a.template
             state.score += after.score - before.score
-            report(float(state.score))
+            report(float(state.score), state.roster)
 
     def run(tid: int) -> None:
         rng = random.Random(seed * 7919 + tid)

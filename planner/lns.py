@@ -70,7 +70,7 @@ def _need_people(m: Model, owner: dict[int, int]) -> list[tuple[int, set[int], i
 
 def lns(m: Model, lean: cp_model.CpModel, values: list[int], deadline: float, workers: int,
         seed: int, report, should_stop, objective_of, step_seconds: float = 1.0) -> list[int]:
-    """Improve ``values`` until ``deadline``; ``report(obj)`` on each improvement."""
+    """Improve ``values`` until ``deadline``; ``report(obj, values)`` on each improvement."""
     hood = Neighbourhoods(m)
     cells: dict[tuple[int, int], list[int]] = defaultdict(list)
     for (e, d, _), v in m.x.items():
@@ -119,7 +119,7 @@ def lns(m: Model, lean: cp_model.CpModel, values: list[int], deadline: float, wo
                 if obj < state["obj"]:
                     state["obj"] = obj
                     state["values"] = list(solver.response_proto.solution)
-                    report(obj)
+                    report(obj, state["values"])
 
     def run(tid: int) -> None:
         rng = random.Random(seed * 7919 + tid)

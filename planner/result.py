@@ -20,11 +20,16 @@ class Status(str, Enum):
 
 @dataclass
 class Progress:
-    """Reported on every improving roster; ``objective``/``bound`` are in points."""
+    """Reported on every improving roster; ``objective``/``bound`` are in points.
+
+    ``assignments`` is that roster itself when the caller asked for it
+    (``solve(..., progress_rosters=True)``), so a page can show it at once.
+    """
 
     objective: float
     bound: float | None  # None until a bound is known (during the LNS stage)
     elapsed: float
+    assignments: list[Assignment] | None = None
 
     @property
     def gap(self) -> float | None:

@@ -64,10 +64,12 @@ def configure(solver: cp_model.CpSolver, seconds: float, workers: int, seed: int
 class Incumbent(cp_model.CpSolverSolutionCallback):
     """Best roster across stages; reports progress on the full objective."""
 
-    def __init__(self, scale: int, on_progress, started: float, full: bool = True) -> None:
+    def __init__(self, scale: int, on_progress, started: float, full: bool = True, roster_of=None) -> None:
         super().__init__()
         self.scale = scale
         self.on_progress = on_progress
+        # roster_of(values) -> assignments; when set, every Progress carries its roster.
+        self.roster_of = roster_of if on_progress is not None else None
         self.started = started
         self.full = full
         self.count = 0
@@ -81,16 +83,19 @@ class Incumbent(cp_model.CpSolverSolutionCallback):
         if not self.full:
             return
         self.bound = max(self.bound, self.best_objective_bound)
-        self.report(self.objective_value)
+        obj = self.objective_value
+        if self.best is None or obj < self.best:
+            self.report(obj, list(self.response_proto.solution) if self.roster_of is not None else None)
         if self.stopped:
             self.stop_search()
 
-    def report(self, obj: float) -> None:
-        """Record an improving objective (internal units) and tell ``on_progress``."""
+    def report(self, obj: float, values=None) -> None:
+        """Record an improving objective (internal units) and tell ``on_progress``;
+        ``values`` is the roster behind it, in whatever form ``roster_of`` reads."""
         with self._lock:
-            self._report(obj)
+            self._report(obj, values)
 
-    def _report(self, obj: float) -> None:
+    def _report(self, obj: float, values) -> None:
         if self.best is not None and obj >= self.best:
             return
         self.count += 1
@@ -101,7 +106,8 @@ class Incumbent(cp_model.CpSolverSolutionCallback):
             from planner.result import Progress
 
             bound = self.bound / self.scale if self.bound > float("-inf") else None
-            if self.on_progress(Progress(obj / self.scale, bound, elapsed)):
+            roster = self.roster_of(values) if self.roster_of is not None and values is not None else None
+            if self.on_progress(Progress(obj / self.scale, bound, elapsed, roster)):
                 self.stopped = True
 
 
@@ -146,7 +152,7 @@ def staged_solve(m: Model, time_limit: float, workers: int, seed: int, cb: Incum
         best_values = _constructed_start(m, lean, seed, min(2.0, 0.2 * time_limit))
     if best_values is not None:
         _hint_all(lean, best_values)
-        cb.report(objective_of(m, best_values))
+        cb.report(objective_of(m, best_values), best_values)
     if best_values is None:  # any roster; a hint, if given, guides this search
         probe = lean.clone()
         probe.clear_objective()
@@ -157,7 +163,7 @@ def staged_solve(m: Model, time_limit: float, workers: int, seed: int, cb: Incum
         if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             best_values = list(solver.response_proto.solution)
             _hint_all(lean, best_values)
-            cb.report(objective_of(m, best_values))
+            cb.report(objective_of(m, best_values), best_values)
     if big and best_values is not None and not _stopped(cb, stop):
         cover = [t for t in m.terms if t.rule in COVER_RULES]
         if cover and len(cover) < len(m.terms) and params.coverage_share > 0 and not hinted:
@@ -172,13 +178,13 @@ def staged_solve(m: Model, time_limit: float, workers: int, seed: int, cb: Incum
                 values = _complete(m, lean, list(solver.response_proto.solution), 1.0)
                 if values is not None and objective_of(m, values) < objective_of(m, best_values):
                     best_values = values
-                    cb.report(objective_of(m, best_values))
+                    cb.report(objective_of(m, best_values), best_values)
                 _hint_all(lean, best_values)
         lns_end = deadline - params.proof_share * time_limit
         if not _stopped(cb, stop) and lns_end - time.perf_counter() > 0.5:
             from planner.lns import lns
 
-            cb.report(objective_of(m, best_values))
+            cb.report(objective_of(m, best_values), best_values)
             best_values = lns(m, lean, best_values, lns_end, workers, seed, cb.report,
                               lambda: _stopped(cb, stop), objective_of, params.lns_step_seconds)
     final_model, proof = m.cp, True

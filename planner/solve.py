@@ -25,7 +25,7 @@ ProgressFn = Callable[[Progress], object]
 def solve(problem: Problem, time_limit: float = 10.0, workers: int = 2, seed: int = 0,
           on_progress: ProgressFn | None = None, *, stop_event: threading.Event | None = None,
           hint: list[Assignment] | None = None, explain: bool = True,
-          params: SearchParams | None = None) -> SolveResult:
+          params: SearchParams | None = None, progress_rosters: bool = False) -> SolveResult:
     """Find the best roster for ``problem`` within ``time_limit`` seconds.
 
     Args:
@@ -42,6 +42,8 @@ def solve(problem: Problem, time_limit: float = 10.0, workers: int = 2, seed: in
         hint: a roster to start from (defaults to the problem's reference roster).
         explain: on infeasibility, search for a small conflicting set of rules.
         params: search knobs (see ``planner.search.SearchParams``).
+        progress_rosters: give each ``Progress`` its roster (``assignments``), for
+            callers that show rosters while the search goes on.
 
     Returns:
         A ``SolveResult``; never raises for bad input (status ``invalid input``).
@@ -52,10 +54,11 @@ def solve(problem: Problem, time_limit: float = 10.0, workers: int = 2, seed: in
     if errors:
         return SolveResult(Status.INVALID, errors=errors)
     if estimated_variables(problem) > params.large_variables:
-        return _solve_large(problem, t0, time_limit, workers, seed, on_progress, stop_event)
+        return _solve_large(problem, t0, time_limit, workers, seed, on_progress, stop_event, progress_rosters)
     m = build_model(problem, hint=hint)
     build_time = time.perf_counter() - t0
-    cb = Incumbent(m.scale, on_progress, t0)
+    cb = Incumbent(m.scale, on_progress, t0, roster_of=(lambda values: roster_from(m, values)) if progress_rosters
+                   else None)
     stop = StopSignal(stop_event) if stop_event is not None else None
     hinted = bool(hint) or bool(problem.reference)
     search_time = max(min(0.5, time_limit), time_limit - build_time)
@@ -87,28 +90,42 @@ def solve(problem: Problem, time_limit: float = 10.0, workers: int = 2, seed: in
 
 
 def _solve_large(p: Problem, t0: float, time_limit: float, workers: int, seed: int, on_progress,
-                 stop_event) -> SolveResult:
+                 stop_event, progress_rosters: bool) -> SolveResult:
     """Construction and window LNS for problems too large for one model (``planner.large``)."""
     from planner.large import large_solve
 
-    cb = Incumbent(1, on_progress, t0)
+    # large_solve reports a roster list or its state's roster method (read only when asked)
+    cb = Incumbent(1, on_progress, t0, roster_of=(lambda r: sorted(r() if callable(r) else r,
+                                                                   key=lambda a: (a.staff, a.day)))
+                   if progress_rosters else None)
     stopped = lambda: cb.stopped or (stop_event is not None and stop_event.is_set())  # noqa: E731
     # Keep time for the final check and reports (about a second a million cells).
     reserve = min(0.2 * time_limit, 1.0 + p.num_days * len(p.staff) / 10_000)
     roster, score = large_solve(p, t0 + time_limit - reserve, workers, seed, cb.report, stopped)
-    result = SolveResult(Status.UNKNOWN, build_time=0.0, solutions=cb.count,
-                         time_to_best=cb.time_to_best)
     if roster is not None:
-        result.status = Status.STOPPED if stopped() else Status.FEASIBLE
-        result.assignments = sorted(roster, key=lambda a: (a.staff, a.day))
-        ev = evaluate(p, result.assignments)
-        result.objective = float(ev.score)
-        result.penalties, result.violations = ev.penalties, ev.violations
-        result.cost = cost_report(p, result.assignments, ev)
-        result.coverage = coverage_rows(p, result.assignments)
-        result.people = people_rows(p, result.assignments, ev)
+        result = roster_result(p, roster, Status.STOPPED if stopped() else Status.FEASIBLE)
         result.solutions = max(1, cb.count)
+    else:
+        result = SolveResult(Status.UNKNOWN, solutions=cb.count)
+    result.time_to_best = cb.time_to_best
     result.wall_time = time.perf_counter() - t0
+    return result
+
+
+def roster_result(p: Problem, roster: list[Assignment], status: Status = Status.FEASIBLE,
+                  bound: float | None = None) -> SolveResult:
+    """A result for any roster (a search's best so far, a hand-made one), scored
+    by the independent checker: objective, penalties, cost, coverage, people."""
+    result = SolveResult(status, solutions=1, bound=bound)
+    result.assignments = sorted(roster, key=lambda a: (a.staff, a.day))
+    ev = evaluate(p, result.assignments)
+    result.objective = float(ev.score)
+    if bound is not None:
+        result.gap = relative_gap(result.objective, min(bound, result.objective))
+    result.penalties, result.violations = ev.penalties, ev.violations
+    result.cost = cost_report(p, result.assignments, ev)
+    result.coverage = coverage_rows(p, result.assignments)
+    result.people = people_rows(p, result.assignments, ev)
     return result
 
 

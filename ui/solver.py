@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from data.roster_models import SolveJob
+from data.scenarios import roster_saved_at as roster_saved_at_in
 from data.solve_jobs import JobRefused, enqueue, latest_job, request_stop
 from data.solve_worker import start_background_worker
 from ui import context
@@ -67,11 +68,20 @@ def money(points: float | None) -> str:
     return "–" if points is None else f"${points / 100:,.0f}"
 
 
-def progress_panel(scenario_id: int, on_finish_key: str) -> bool:
+def roster_saved_at(scenario_id: int) -> str | None:
+    """When the scenario's roster was last stored (the final or a running solve's best so far)."""
+    with context.session() as s:
+        return roster_saved_at_in(s, scenario_id)
+
+
+def progress_panel(scenario_id: int, on_finish_key: str, *, follow_roster: bool = False,
+                   shown_saved_at: str | None = None) -> bool:
     """Live progress of the scenario's running solve; True while it runs.
 
-    Drawn inside a fragment that refreshes every second; when the job ends
-    the whole page reruns once so the new roster appears.
+    Drawn inside a fragment that refreshes every second; the whole page reruns
+    once when the job ends so the new roster appears, and with ``follow_roster``
+    also whenever the worker stores a better roster so far (``shown_saved_at``
+    is when the one on screen was stored).
     """
     job = current_job(scenario_id)
     if job is None or job.status not in ("queued", "running"):
@@ -79,6 +89,8 @@ def progress_panel(scenario_id: int, on_finish_key: str) -> bool:
             st.rerun()
         return False
     st.session_state[on_finish_key] = True
+    if follow_roster and job.status == "running" and roster_saved_at(scenario_id) != shown_saved_at:
+        st.rerun()
     if job.status == "queued":
         st.info("Waiting for the solver to start…", icon=":material/hourglass_top:")
     else:

@@ -21,6 +21,8 @@ from data.scenarios import (
     default_inputs,
     get_scenario,
     publish,
+    roster_saved_at,
+    save_result,
     set_cell,
 )
 from data.solve_jobs import JobRefused, claim_next, enqueue, latest_job, request_stop
@@ -244,3 +246,40 @@ def test_the_demo_queues_its_roster_once(engine, practice):
         assert len(jobs) == 1
         auto = get_scenario(s, jobs[0].scenario_id)
         assert (auto.start_date, auto.weeks, auto.inputs["auto_publish"]) == (START, 2, True)
+
+
+def test_a_running_solve_shows_its_best_roster_so_far(engine, practice, monkeypatch):
+    """The worker stores the first roster while the solve goes on (marked interim,
+    not publishable); the final save replaces it and makes the scenario solved."""
+    from data import solve_worker
+
+    saves = []
+    real_save = solve_worker.save_result
+
+    def recorded(s, scenario_id, built, result, now, *, interim=False):
+        real_save(s, scenario_id, built, result, now, interim=interim)
+        scenario = get_scenario(s, scenario_id)
+        saves.append((interim, scenario.status, len(cells(s, scenario_id)), scenario.summary["interim"]))
+
+    monkeypatch.setattr(solve_worker, "save_result", recorded)
+    sid = new_scenario(engine)
+    job = solve_now(engine, sid)
+    assert job.status == "done"
+    assert saves[0][0] is True and saves[0][1] == "draft" and saves[0][2] > 0 and saves[0][3] is True
+    assert saves[-1][:2] == (False, "solved") and saves[-1][3] is False
+    assert [interim for interim, *_ in saves].count(False) == 1
+
+
+def test_an_interim_roster_cannot_be_published(engine, practice):
+    from planner import roster_result
+
+    sid = new_scenario(engine)
+    solve_now(engine, sid)
+    with Session(engine) as s:
+        scenario = get_scenario(s, sid)
+        built = build_for(s, scenario)
+        result = roster_result(built.problem, [], bound=None)
+        save_result(s, sid, built, result, NOW, interim=True)
+        assert roster_saved_at(s, sid) == NOW.isoformat()
+        with pytest.raises(InputInvalid, match="has not finished"):
+            publish(s, sid, actor="Bea", now=NOW)

@@ -125,10 +125,12 @@ def test_large_problem_search_returns_a_checked_roster_within_the_limit():
     p = parse(curtois_text(7, staff=12, days=56, shifts=4))
     seen = []
     r = solve(p, time_limit=4, workers=2, seed=0, explain=False,
-              params=SearchParams(large_variables=0), on_progress=lambda pr: seen.append(pr))
+              params=SearchParams(large_variables=0), on_progress=lambda pr: seen.append(pr),
+              progress_rosters=True)
     assert r.status is Status.FEASIBLE
     ev = evaluate(p, r.assignments)
     assert ev.feasible and float(ev.score) == r.objective
     assert seen and seen[-1].objective == r.objective
+    assert all(float(evaluate(p, pr.assignments).score) == pr.objective for pr in seen)
     assert [x.objective for x in seen] == sorted((x.objective for x in seen), reverse=True)
     assert r.wall_time < 4.5

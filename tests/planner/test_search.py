@@ -53,3 +53,37 @@ def test_repair_of_a_hard_need_keeps_the_rest_of_the_published_roster():
     changed = set(published) ^ set(r.assignments)
     assert {a.day for a in changed} == {1}
     assert len(r.assignments) == 7 and evaluate(q, r.assignments).feasible
+
+
+def test_progress_rosters_are_valid_and_no_worse_than_reported():
+    """With progress_rosters each Progress carries its roster: the checker finds no
+    broken hard rule in any of them and scores each at most the reported objective
+    (the solver's slack may not yet be tight); none beats the final roster."""
+    staff = [person(f"p{i}", max_consecutive_days=3, min_consecutive_days_off=2, max_weekends=1,
+                    pay_cents_per_hour=2000 + 100 * i) for i in range(5)]
+    templates = [tpl("E", "07:00", "15:00"), tpl("L", "14:00", "22:00")]
+    covers = [ShiftCover(d, t, 2, under_weight=50000, over_weight=1)
+              for d in range(14) for t in ("E", "L")]
+    p = tiny(num_days=14, staff=staff, templates=templates, shift_covers=covers,
+             weights=Weights(pay=1), min_rest_minutes=11 * 60)
+    seen = []
+    r = solve(p, time_limit=4, workers=2, seed=0, params=SearchParams(staged_min_variables=0,
+                                                                      lns_step_seconds=0.2),
+              on_progress=seen.append, progress_rosters=True)
+    assert len(seen) >= 2 and all(pr.assignments for pr in seen)
+    scores = []
+    for pr in seen:
+        ev = evaluate(p, pr.assignments)
+        assert ev.feasible, [v.sentence for v in ev.violations]
+        assert float(ev.score) <= pr.objective
+        scores.append(float(ev.score))
+    assert r.objective <= min(scores)
+
+
+def test_progress_without_rosters_by_default():
+    staff = [person(f"p{i}") for i in range(3)]
+    p = tiny(num_days=7, staff=staff, templates=[tpl("E", "07:00", "15:00")],
+             shift_covers=[ShiftCover(d, "E", 1, under_weight=100) for d in range(7)])
+    seen = []
+    solve(p, time_limit=2, workers=1, on_progress=seen.append)
+    assert seen and all(pr.assignments is None for pr in seen)
