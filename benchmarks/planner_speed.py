@@ -28,22 +28,26 @@ from data.bootstrap import prepare_database
 from data.db import make_engine
 from data.repair import repair_report, start_sick_call
 from data.roster_models import SolveJob
-from data.scenarios import cells, create_scenario, default_inputs, publish
+from data.scenarios import cells, create_scenario, default_inputs, publish, roster_saved_at
 from data.solve_jobs import enqueue
 from data.solve_worker import solver_workers, work_forever
 
 
 def watch(engine, job_id: int, poll_s: float = 0.2) -> dict:
-    """Poll a job like the page does; return what a manager would have seen when."""
+    """Poll a job like the page does; return what a manager would have seen when:
+    the first cost figure, and the first roster stored for the page to draw."""
     pressed = time.perf_counter()
-    first_seen = None
+    first_seen = roster_seen = None
     samples = []
     while True:
         with Session(engine) as s:
             job = s.get(SolveJob, job_id)
             status, best, bound, solutions = job.status, job.best_objective, job.best_bound, job.solutions
             first_roster_s = job.first_roster_s
+            stored = roster_saved_at(s, job.scenario_id)
         waited = time.perf_counter() - pressed
+        if roster_seen is None and stored is not None and stored != watch.previous.get(job.scenario_id):
+            roster_seen = waited
         if best is not None:
             if first_seen is None:
                 first_seen = waited
@@ -51,8 +55,11 @@ def watch(engine, job_id: int, poll_s: float = 0.2) -> dict:
             samples.append((waited, best, gap))
         if status not in ("queued", "running"):
             return {"status": status, "first_seen_s": first_seen, "solver_first_roster_s": first_roster_s,
-                    "samples": samples, "done_s": waited, "solutions": solutions}
+                    "roster_seen_s": roster_seen, "samples": samples, "done_s": waited, "solutions": solutions}
         time.sleep(poll_s)
+
+
+watch.previous = {}  # scenario id -> roster_saved_at before the solve (a repair starts from none)
 
 
 def gap_at(samples, seconds: float):
@@ -83,8 +90,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"demo practice, {args.weeks} weeks from {start}, both locations; "
           f"{solver_workers()} solver threads, time limit {args.time_limit:g} s")
     seen = watch(engine, job_id)
-    print(f"  first complete roster visible after {seen['first_seen_s']:.2f} s "
-          f"(solver found it at {seen['solver_first_roster_s']:.2f} s)")
+    print(f"  first roster's cost shown after {seen['first_seen_s']:.2f} s "
+          f"(solver found it at {seen['solver_first_roster_s']:.2f} s); the roster itself stored for the page "
+          f"after {seen['roster_seen_s']:.2f} s")
     for t in (3, 5, 10, 20):
         gap = gap_at(seen["samples"], t)
         print(f"  gap at {t:>2} s: {'-' if gap is None else f'{gap:.2%}'}")

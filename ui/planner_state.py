@@ -42,7 +42,9 @@ def scenario_picker(label: str = "Scenario") -> int | None:
         return None
     ids = [int(i) for i in scenarios["id"]]
     labels = {
-        int(r.id): f"{r.name} · {r.start:%d %b}, {r.weeks} wk · {STATUS_WORDS.get(r.status, r.status)}"
+        # No status in the label: Streamlit keeps a keyed selectbox's old label text
+        # on screen when only the label changes (the status shows under the heading).
+        int(r.id): f"{r.name} · {r.start:%d %b}, {r.weeks} wk"
         for r in scenarios.itertuples()
     }
     pending = st.session_state.pop(PENDING_KEY, None)
@@ -73,6 +75,7 @@ def describe(scenario, inputs: ScenarioInputs, problem: BuiltProblem) -> str:
     end = scenario.start_date + dt.timedelta(days=7 * scenario.weeks - 1)
     r = inputs.rules
     parts = [
+        STATUS_WORDS.get(scenario.status, scenario.status).capitalize(),
         f"{scenario.start_date:%a %d %b} – {end:%a %d %b %Y}",
         f"{len(problem.people)} people",
         f"max {r.max_hours_per_day:g} h/day, {r.max_hours_per_week:g} h/week",

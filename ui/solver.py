@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from dataclasses import dataclass
 
@@ -95,6 +96,8 @@ def progress_panel(scenario_id: int, on_finish_key: str, *, follow_roster: bool 
         st.info("Waiting for the solver to start…", icon=":material/hourglass_top:")
     else:
         elapsed = job.elapsed_s or 0.0
+        if job.started_at is not None:  # the clock runs between improving rosters too
+            elapsed = max(elapsed, min(job.time_limit_s, (dt.datetime.now() - job.started_at).total_seconds()))
         st.progress(min(1.0, elapsed / job.time_limit_s),
                     text=f"Solving: {elapsed:.0f} of {job.time_limit_s:.0f} s")
         cells = st.columns(4)

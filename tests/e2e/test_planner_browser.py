@@ -87,3 +87,34 @@ def test_plan_what_if_compare_publish(manager_page: Page, app_url: str, db_url: 
     page.goto(f"{app_url}/roster")
     wait_for_app(page)
     expect(page.get_by_text("E2E plan").first).to_be_visible()
+
+
+def test_a_running_solve_shows_its_roster_and_stops_on_request(manager_page: Page, app_url: str, db_url: str):
+    """Four weeks with a long limit: the best roster so far is on screen while the
+    solver runs, and Stop keeps it (the job ends stopped, the roster is there)."""
+    page = manager_page
+    page.goto(f"{app_url}/staff_planner")
+    wait_for_app(page)
+    if page.get_by_role("textbox", name="Name").count() == 0:
+        page.get_by_text("New scenario", exact=True).click()
+    page.get_by_role("textbox", name="Name").first.fill("E2E long solve")
+    page.get_by_role("spinbutton", name="Weeks").fill("4")
+    page.get_by_role("button", name="Create").click()
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="E2E long solve")).to_be_visible(timeout=30_000)
+    slider = page.get_by_role("slider").first
+    slider.focus()
+    for _ in range(3):  # 20 s -> 30 -> 60 -> 120 s
+        page.keyboard.press("ArrowRight")
+    wait_for_app(page)
+    page.get_by_role("button", name="Solve", exact=True).click()
+    expect(page.get_by_text("The best roster so far")).to_be_visible(timeout=60_000)
+    expect(page.locator("[data-testid='stDataFrame']").first).to_be_visible()
+    expect(page.get_by_role("button", name="Publish this roster")).to_have_count(0)
+    page.get_by_role("button", name="Stop and keep the best roster").click()
+    expect(page.get_by_text(re.compile(r"Last solve \(.*stopped\)"))).to_be_visible(timeout=SOLVED)
+    wait_for_app(page)
+    expect(page.get_by_text("The best roster so far")).to_have_count(0)
+    expect(page.locator("[data-testid='stDataFrame']").first).to_be_visible()
+    expect(page.get_by_role("button", name="Publish this roster")).to_be_visible()
+    expect(page.locator("[data-testid='stException']")).to_have_count(0)
