@@ -242,6 +242,13 @@ def publish(s: Session, scenario_id: int, *, actor: str, now: dt.datetime) -> in
                                       "work here yet cannot be published.")
     if not working:
         raise InputInvalid("publish", "This scenario has no shifts to publish.")
+    _, evaluation = check(s, scenario_id)
+    if evaluation.violations:  # hand edits, or inputs that changed since the solve (a license lapsed, say)
+        shown = [v.sentence for v in evaluation.violations[:3]]
+        more = len(evaluation.violations) - len(shown)
+        raise InputInvalid("publish", f"This roster breaks {len(evaluation.violations)} rule(s), so it cannot be "
+                                      "published: " + " ".join(shown) + (f" (and {more} more)" if more else "")
+                                      + " Change those cells in the Edit tab or solve again.")
     start, end = scenario.start_date, scenario.start_date + dt.timedelta(days=7 * scenario.weeks - 1)
     templates = {t.id: t for t in s.scalars(select(ShiftTemplate))}
     active_staff = set(s.scalars(select(Staff.id).where(Staff.active)))

@@ -30,6 +30,7 @@ import time
 import procrastinate
 from procrastinate import exceptions as queue_errors
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from data import job_queue
@@ -88,18 +89,25 @@ def run_job(engine: Engine, job_id: int, scenario_id: int, time_limit_s: float, 
             state["first"] = p.elapsed
         if first or time.monotonic() - state["written"] >= PROGRESS_EVERY_S:
             state["written"] = time.monotonic()
-            with Session(engine) as s:
-                if report_progress(s, job_id, objective=p.objective, bound=p.bound, elapsed=p.elapsed,
-                                   solutions=state["solutions"], now=dt.datetime.now(),
-                                   first_roster_s=p.elapsed if first else None):
-                    stop.set()
+            try:
+                with Session(engine) as s:
+                    if report_progress(s, job_id, objective=p.objective, bound=p.bound, elapsed=p.elapsed,
+                                       solutions=state["solutions"], now=dt.datetime.now(),
+                                       first_roster_s=p.elapsed if first else None):
+                        stop.set()
+            except SQLAlchemyError as error:  # a busy database delays the figures; the search goes on
+                log.warning("job %s: progress not written (%s)", job_id, error.__class__.__name__)
+                state["written"] = 0.0
         return stop.is_set()
 
     def beat() -> None:
         while not done.wait(HEARTBEAT_EVERY_S):
-            with Session(engine) as s:
-                if heartbeat(s, job_id, dt.datetime.now()):
-                    stop.set()
+            try:
+                with Session(engine) as s:
+                    if heartbeat(s, job_id, dt.datetime.now()):
+                        stop.set()
+            except SQLAlchemyError as error:  # try again next beat; a job is requeued only after a minute
+                log.warning("job %s: heartbeat not written (%s)", job_id, error.__class__.__name__)
 
     if built_for_demo:
         workers = 1  # the demo's own roster leaves a core to the people using the app

@@ -93,6 +93,9 @@ def test_hand_edit_is_pinned_checked_and_kept_by_the_next_solve(engine, practice
         # Rita's license has lapsed by Thursday: the checker must say so.
         set_cell(s, sid, f"s{practice['rita']}", thursday, practice["day"], actor="Bea", now=NOW)
         _, evaluation = check(s, sid)
+        with pytest.raises(InputInvalid, match=r"breaks \d+ rule\(s\), so it cannot be published: .*RN license"):
+            publish(s, sid, actor="Bea", now=NOW)
+        assert s.scalar(select(func.count(PublishedShift.id))) == 0
     assert any("RN license" in v.sentence for v in evaluation.violations)
     with Session(engine) as s:
         set_cell(s, sid, f"s{practice['rita']}", thursday, None, actor="Bea", now=NOW)  # pinned day off
@@ -283,3 +286,29 @@ def test_an_interim_roster_cannot_be_published(engine, practice):
         assert roster_saved_at(s, sid) == NOW.isoformat()
         with pytest.raises(InputInvalid, match="has not finished"):
             publish(s, sid, actor="Bea", now=NOW)
+
+
+def test_a_busy_database_delays_progress_but_not_the_solve(engine, practice, monkeypatch):
+    """A progress or heartbeat write that meets a locked database is skipped and
+    retried; the solve still ends with its roster."""
+    from sqlalchemy.exc import OperationalError
+
+    from data import solve_worker
+
+    failures = {"progress": 0, "beat": 0}
+    real_progress, real_beat = solve_worker.report_progress, solve_worker.heartbeat
+
+    def locked_once(kind, real):
+        def call(*args, **kwargs):
+            if failures[kind] == 0:
+                failures[kind] += 1
+                raise OperationalError("UPDATE solve_jobs", {}, Exception("database is locked"))
+            return real(*args, **kwargs)
+        return call
+
+    monkeypatch.setattr(solve_worker, "report_progress", locked_once("progress", real_progress))
+    monkeypatch.setattr(solve_worker, "heartbeat", locked_once("beat", real_beat))
+    monkeypatch.setattr(solve_worker, "HEARTBEAT_EVERY_S", 0.01)
+    job = solve_now(engine, new_scenario(engine), limit=3.0)
+    assert failures == {"progress": 1, "beat": 1}
+    assert job.status == "done" and job.best_objective is not None
