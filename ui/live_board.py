@@ -111,7 +111,7 @@ def _kpi_row(k: kpis.TodayKpis, rules: WaitRules) -> None:
     )
     cells[4].metric("Median (min)", whole(k.median_wait), border=True,
                     help="Median wait of the patients seen today, in minutes.")
-    cells[5].metric("90th pct (min)", whole(k.p90_wait), border=True,
+    cells[5].metric("90th % (min)", whole(k.p90_wait), border=True,
                     help="Nine in ten patients seen today waited at most this long, in minutes.")
     cells[6].metric("Seen", k.seen, border=True, help="Patients seen today.")
     st.caption(

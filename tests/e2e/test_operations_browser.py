@@ -98,4 +98,8 @@ def test_a_visit_past_the_target_shows_as_breached(manager_page: Page, app_url: 
     else:
         shot = Path(os.environ.get("TMPDIR", "/tmp")) / "clinicops-flow-board.png"
     shot.parent.mkdir(parents=True, exist_ok=True)
+    wait_for_app(page)  # a refresh may be under way: draw the settled page, not its placeholders
+    expect(page.locator("[data-testid='stMetric']").first).to_be_visible()
+    expect(page.locator("[data-testid='stDataFrame']").first).to_be_visible()
+    page.wait_for_timeout(500)
     page.screenshot(path=str(shot))

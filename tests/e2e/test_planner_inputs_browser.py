@@ -37,6 +37,10 @@ def test_a_coverage_edit_persists_after_reload(manager_page, app_url, db_url):
         grid = page.locator("[data-testid='stDataFrame']").nth(COVERAGE_GRID)
         cell = grid.locator(f"#glide-cell-{PREFERRED_COLUMN}-0")
         for _ in range(3):  # a click that lands while the page is still busy is retried
+            if not grid.is_visible():  # a rerun on a loaded machine can leave another tab in front
+                page.get_by_role("tab", name="Coverage needs").click()
+                settle(page)
+            grid.wait_for(state="visible", timeout=60_000)
             grid.scroll_into_view_if_needed()
             box = grid.bounding_box()
             page.mouse.click(box["x"] + 110, box["y"] + 35 + 17)  # the first row's location cell
