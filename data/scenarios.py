@@ -104,8 +104,8 @@ def update_inputs(s: Session, scenario_id: int, inputs: ScenarioInputs, *, actor
     old = scenario.inputs
     scenario.inputs = inputs.to_json()
     scenario.updated_at = now
-    if scenario.status == "solved":
-        scenario.status = "draft"  # its roster was solved for other inputs
+    if scenario.status in ("solved", "published"):
+        scenario.status = "draft"  # its roster was solved for other inputs (what was published stays official)
     _audit(s, actor, "scenario.inputs", scenario_id, old, scenario.inputs, now)
     s.commit()
     return scenario
@@ -177,6 +177,7 @@ def set_cell(
         s.add(cell)
     cell.template_id, cell.pinned, cell.source = template_id, True, "manual"
     scenario.updated_at = now
+    _changed_since_publishing(scenario)
     _audit(s, actor, "scenario.edit_cell", scenario_id, old,
            {"person": person, "day": day, "template_id": template_id, "pinned": True}, now)
     s.commit()
@@ -217,9 +218,18 @@ def save_result(s: Session, scenario_id: int, built: BuiltProblem, result: Solve
                 continue
             tid, _ = parse_template_key(a.template)
             s.add(ScenarioShift(scenario_id=scenario_id, person=a.staff, day=day, template_id=tid, source="solver"))
-        if scenario.status == "draft" and not interim:
-            scenario.status = "solved"
+        if not interim:
+            if scenario.status == "draft":
+                scenario.status = "solved"
+            _changed_since_publishing(scenario)
     s.commit()
+
+
+def _changed_since_publishing(scenario: Scenario) -> None:
+    """A published scenario whose roster changes (a new solve, a hand edit) is no longer
+    the official roster: what was published stays official until it is published again."""
+    if scenario.status == "published":
+        scenario.status = "solved"
 
 
 def roster_saved_at(s: Session, scenario_id: int) -> str | None:

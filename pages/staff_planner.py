@@ -196,6 +196,9 @@ if scenario.status == "published":
 elif running:
     st.caption("Publishing is possible once the solve has finished.")
 elif scenario.status == "solved" and not summary.get("interim"):
+    if scenario.published_at is not None:
+        st.caption(f"Changed since it was published on {scenario.published_at:%d %b %H:%M}: the roster published "
+                   "then stays the official one until you publish this version.")
     if st.button("Publish this roster", icon=":material/publish:", type="primary"):
         try:
             with context.session() as s:

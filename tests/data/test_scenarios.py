@@ -147,6 +147,26 @@ def test_publish_copies_the_roster_and_refuses_hires(engine, practice):
         publish(s, with_hire, actor="Bea", now=NOW)
 
 
+def test_a_published_roster_changed_later_must_be_published_again(engine, practice):
+    """A hand edit or a new solve of a published scenario makes it 'solved' again: the
+    published shifts stay official (unchanged) until the new version is published."""
+    sid = new_scenario(engine)
+    solve_now(engine, sid)
+    with Session(engine) as s:
+        publish(s, sid, actor="Bea", now=NOW)
+        before = sorted((r.staff_id, r.day, r.template_id) for r in s.scalars(select(PublishedShift)))
+        set_cell(s, sid, f"s{practice['mia']}", START, None, actor="Bea", now=NOW)
+        assert get_scenario(s, sid).status == "solved"
+        publish(s, sid, actor="Bea", now=NOW)
+        assert get_scenario(s, sid).status == "published"
+        after_edit = sorted((r.staff_id, r.day, r.template_id) for r in s.scalars(select(PublishedShift)))
+    assert after_edit != before
+    solve_now(engine, sid)
+    with Session(engine) as s:
+        assert get_scenario(s, sid).status == "solved"
+        assert sorted((r.staff_id, r.day, r.template_id) for r in s.scalars(select(PublishedShift))) == after_edit
+
+
 def test_job_queue_rules(engine, practice):
     sid = new_scenario(engine)
     with Session(engine) as s:
