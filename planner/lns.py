@@ -1,14 +1,22 @@
 """Fix-and-optimise large neighbourhood search over the same CP-SAT model.
 
 CP-SAT's built-in LNS picks random variables; on rosters the useful moves are
-structured: re-plan a few people over the whole horizon, everyone over a few
-days, or the people who could fill one understaffed need around its date.
-Each step copies the lean model (without the redundant flow), fixes every
-shift variable outside the neighbourhood to the incumbent, and solves the rest
-with a short, one-worker ``max_lp`` search; improvements replace the incumbent.
-One thread per worker runs steps concurrently (CP-SAT releases the GIL).
-Approach and measurements: /work/lab/curtois/FINDINGS.md (custom LNS with
-asynchronous one-worker sub-solves).
+structured. Four kinds of neighbourhood free (person, day) cells:
+
+- ``need``: the people who could fill one understaffed need, around its date;
+- ``penalty``: a few people with penalties (unmet requests) in the same one or
+  two weeks, anchored on a penalty drawn by its size;
+- ``days``: everyone over a few consecutive days (swaps between people);
+- ``staff``: a few random people over the whole horizon (their runs and totals).
+
+Each kind keeps its own size, grown when its sub-problems solve to optimality
+within half the step and shrunk when they time out, so every kind stays at the
+size one step can settle. Each step copies the lean model (without the
+redundant flow), fixes every shift variable outside the neighbourhood to the
+incumbent, and solves the rest with a short, one-worker ``max_lp`` search;
+improvements replace the incumbent. One thread per worker runs steps
+concurrently (CP-SAT releases the GIL). Approach and measurements:
+/work/lab/curtois/FINDINGS.md (custom LNS with asynchronous one-worker sub-solves).
 """
 
 from __future__ import annotations
@@ -22,9 +30,12 @@ from ortools.sat.python import cp_model
 
 from planner.model import Model
 
+# Share of steps per kind (a kind with nothing to anchor on passes its turn on).
+KINDS = (("need", 0.3), ("penalty", 0.2), ("days", 0.25), ("staff", 0.25))
+
 
 class Neighbourhoods:
-    """Chooses which (person, day) cells to free in a step."""
+    """Chooses which (person, day) cells to free in a step, and adapts sizes per kind."""
 
     def __init__(self, m: Model) -> None:
         self.m = m
@@ -32,30 +43,99 @@ class Neighbourhoods:
         self.h = m.p.num_days
         owner = {v.index: e for (e, _, _), v in m.x.items()}
         self._need_people = _need_people(m, owner)
+        self._person_terms = _person_terms(m)
+        people = max(2, self.n_staff // 6)
+        self.size = {"need": people, "penalty": people, "staff": people,
+                     "days": max(1, self.h // 7)}
 
-    def pick(self, rng: random.Random, values, size: int) -> tuple[set[int], range]:
-        kind = rng.random()
-        if kind < 0.35 and self._need_people:
-            short = [(idx, people, day) for idx, people, day in self._need_people
-                     if values[idx] > 0]
-            if short:
-                _, people, day = rng.choice(short)
-                people = list(people)
-                rng.shuffle(people)
-                chosen = set(people[:size])
-                while len(chosen) < min(size, self.n_staff):
-                    chosen.add(rng.randrange(self.n_staff))
-                span = max(7, min(self.h, 14))
-                start = max(0, min(self.h - span, day - span // 2))
-                return chosen, range(start, start + span)
-        if kind < 0.7:
-            chosen = set(rng.sample(range(self.n_staff), min(size, self.n_staff)))
-            return chosen, range(self.h)
-        span = max(2, min(self.h, 4 * self.h * size // max(1, self.n_staff) // 4 or 2))
-        span = min(self.h, max(3, span))
+    def pick(self, rng: random.Random, values) -> tuple[str, set[int], range]:
+        r = rng.random()
+        for kind, share in KINDS:
+            r -= share
+            if r < 0:
+                break
+        picked = None
+        if kind == "need":
+            picked = self._need(rng, values)
+        elif kind == "penalty":
+            picked = self._penalty(rng, values)
+        elif kind == "days":
+            picked = self._days(rng)
+        if picked is None:
+            kind, picked = "staff", self._staff(rng)
+        return (kind, *picked)
+
+    def adapt(self, kind: str, optimal: bool, quick: bool) -> None:
+        """Grow a kind whose sub-problems settle quickly; shrink one that times out."""
+        most = self.h if kind == "days" else self.n_staff
+        if optimal and quick:
+            self.size[kind] = min(most, self.size[kind] + 1)
+        elif not optimal:
+            self.size[kind] = max(1, self.size[kind] - 1)
+
+    def _need(self, rng: random.Random, values):
+        short = [(people, day) for idx, people, day in self._need_people if values[idx] > 0]
+        if not short:
+            return None
+        people, day = rng.choice(short)
+        people = list(people)
+        rng.shuffle(people)
+        size = min(self.size["need"], self.n_staff)
+        chosen = set(people[:size])
+        while len(chosen) < size:
+            chosen.add(rng.randrange(self.n_staff))
+        return chosen, self._window(day, 14)
+
+    def _penalty(self, rng: random.Random, values):
+        losses = [(e, d, _loss(coef, values[idx])) for idx, coef, e, d in self._person_terms]
+        losses = [x for x in losses if x[2] > 0]
+        if not losses:
+            return None
+        e, d, _ = rng.choices(losses, weights=[w for _, _, w in losses])[0]
+        days = self._window(d, rng.choice((7, 14)))
+        near = [(f, w) for f, g, w in losses if g in days and f != e]
+        chosen = {e}
+        size = min(self.size["penalty"], self.n_staff)
+        while near and len(chosen) < size:
+            f = rng.choices([f for f, _ in near], weights=[w for _, w in near])[0]
+            chosen.add(f)
+            near = [(g, w) for g, w in near if g != f]
+        while len(chosen) < size:
+            chosen.add(rng.randrange(self.n_staff))
+        return chosen, days
+
+    def _days(self, rng: random.Random):
+        span = min(self.h, self.size["days"])
         start = rng.randrange(0, self.h - span + 1)
-        chosen = set(rng.sample(range(self.n_staff), min(self.n_staff, max(size * 2, size))))
-        return chosen, range(start, start + span)
+        return set(range(self.n_staff)), range(start, start + span)
+
+    def _staff(self, rng: random.Random):
+        return set(rng.sample(range(self.n_staff), min(self.size["staff"], self.n_staff))), range(self.h)
+
+    def _window(self, day: int, span: int) -> range:
+        span = min(self.h, span)
+        start = max(0, min(self.h - span, day - span // 2))
+        return range(start, start + span)
+
+
+def _loss(coef: int, value: int) -> int:
+    """Penalty of one term above its least value (a negative coefficient rewards 1)."""
+    return coef * value if coef > 0 else -coef * (1 - value)
+
+
+def _person_terms(m: Model) -> list[tuple[int, int, int, int]]:
+    """(variable index, coefficient, person, day) of objective terms on one person-day cell."""
+    cell_of = {v.index: (e, d) for (e, d, _), v in m.x.items()}
+    for e, row in enumerate(m.cells):
+        for d, cell in enumerate(row):
+            if not isinstance(cell.work, int):
+                cell_of[cell.work.index] = (e, d)
+    out = []
+    for t in m.terms:
+        index = getattr(t.expr, "index", None)
+        if index in cell_of:
+            out.append((index, t.coef, *cell_of[index]))
+    return out
 
 
 def _need_people(m: Model, owner: dict[int, int]) -> list[tuple[int, set[int], int]]:
@@ -75,15 +155,13 @@ def lns(m: Model, lean: cp_model.CpModel, values: list[int], deadline: float, wo
     cells: dict[tuple[int, int], list[int]] = defaultdict(list)
     for (e, d, _), v in m.x.items():
         cells[(e, d)].append(v.index)
-    state = {"values": list(values), "obj": objective_of(m, values), "size": max(2, len(m.p.staff) // 6)}
+    state = {"values": list(values), "obj": objective_of(m, values)}
     lock = threading.Lock()
 
     def step(rng: random.Random) -> None:
         with lock:
             base = state["values"]
-            best = state["obj"]
-            size = state["size"]
-        chosen, days = hood.pick(rng, base, size)
+            kind, chosen, days = hood.pick(rng, base)
         free = set(days)
         sub = lean.clone()
         sub.clear_hints()
@@ -101,7 +179,8 @@ def lns(m: Model, lean: cp_model.CpModel, values: list[int], deadline: float, wo
         prm = solver.parameters
         prm.num_workers = 1
         prm.random_seed = rng.randrange(1 << 30)
-        prm.max_time_in_seconds = max(0.05, min(step_seconds, deadline - time.perf_counter()))
+        seconds = max(0.05, min(step_seconds, deadline - time.perf_counter()))
+        prm.max_time_in_seconds = seconds
         prm.subsolvers.append("max_lp")
         # The copy still holds every fixed variable: a light presolve removes them
         # without the full pass that otherwise dominates a one-second step.
@@ -110,10 +189,7 @@ def lns(m: Model, lean: cp_model.CpModel, values: list[int], deadline: float, wo
         prm.symmetry_level = 0
         code = solver.solve(sub)
         with lock:
-            if code == cp_model.OPTIMAL:
-                state["size"] = min(len(m.p.staff), state["size"] + 1)
-            elif code in (cp_model.FEASIBLE, cp_model.UNKNOWN):
-                state["size"] = max(2, state["size"] - 1)
+            hood.adapt(kind, code == cp_model.OPTIMAL, solver.wall_time < 0.5 * seconds)
             if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 obj = round(solver.objective_value)
                 if obj < state["obj"]:

@@ -9,7 +9,8 @@ each hinting the next with its best roster:
 2. coverage first: only the staffing penalties, which fills the needs;
 3. improvement: fix-and-optimise LNS (``planner.lns``) on the full objective;
 4. proof: the full model with the redundant run-pattern flow and an LP-heavy
-   worker (``max_lp``) that raises the bound, plus CP-SAT's own LNS.
+   worker (``max_lp``) that raises the bound, plus CP-SAT's own LNS; when the
+   full model is too large for its LP, the LNS of stage 3 runs to the end.
 
 Shares of the time limit are ``SearchParams`` fields. See planner/README.md.
 """
@@ -38,8 +39,9 @@ class SearchParams:
     coverage_share: float = 0.1
     proof_share: float = 0.3
     # Above this many variables in the full model (shifts plus flow arcs) its LP
-    # does not finish in a minute on 2 cores; the last stage then runs CP-SAT's
-    # default portfolio on the lean model (primal progress) instead of the proof.
+    # does not finish in a minute on 2 cores; there is no proof stage then and the
+    # LNS runs to the end (it beat CP-SAT's default portfolio on the lean model
+    # as the last stage on Curtois 11-12).
     proof_max_variables: int = 25_000
     lns_step_seconds: float = 1.0
     construct: bool = True  # start from a greedy roster (planner.construct)
@@ -180,7 +182,8 @@ def staged_solve(m: Model, time_limit: float, workers: int, seed: int, cb: Incum
                     best_values = values
                     cb.report(objective_of(m, best_values), best_values)
                 _hint_all(lean, best_values)
-        lns_end = deadline - params.proof_share * time_limit
+        proof_time = params.proof_share * time_limit if _provable(m, params) else 0.0
+        lns_end = deadline - proof_time
         if not _stopped(cb, stop) and lns_end - time.perf_counter() > 0.5:
             from planner.lns import lns
 
@@ -188,7 +191,7 @@ def staged_solve(m: Model, time_limit: float, workers: int, seed: int, cb: Incum
             best_values = lns(m, lean, best_values, lns_end, workers, seed, cb.report,
                               lambda: _stopped(cb, stop), objective_of, params.lns_step_seconds)
     final_model, proof = m.cp, True
-    if len(m.cp.proto.variables) > params.proof_max_variables:
+    if not _provable(m, params):
         final_model, proof = lean, False
         if best_values is not None:
             _hint_all(lean, best_values)
@@ -212,6 +215,11 @@ def staged_solve(m: Model, time_limit: float, workers: int, seed: int, cb: Incum
         if code == cp_model.UNKNOWN:
             code = cp_model.FEASIBLE
     return solver, code, best_values
+
+
+def _provable(m: Model, params: SearchParams) -> bool:
+    """Whether the full model is small enough for the proof stage."""
+    return len(m.cp.proto.variables) <= params.proof_max_variables
 
 
 def _hinted_start(m: Model, lean: cp_model.CpModel, seconds: float):
