@@ -96,12 +96,7 @@ def claim_next(s: Session, worker: str, now: dt.datetime) -> SolveJob | None:
     if job_id is None:
         s.commit()
         return None
-    claimed = s.execute(
-        update(SolveJob).where(SolveJob.id == job_id, SolveJob.status == "queued")
-        .values(status="running", worker=worker, started_at=now, heartbeat_at=now)
-    ).rowcount
-    s.commit()
-    return s.get(SolveJob, job_id) if claimed == 1 else None
+    return claim(s, job_id, worker, now)  # same transaction: the row lock is held until its commit
 
 
 def _requeue_stale(s: Session, now: dt.datetime) -> None:

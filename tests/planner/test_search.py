@@ -6,6 +6,17 @@ from planner.search import SearchParams
 from roster_helpers import person, tiny, tpl
 
 
+def paid_fortnight(under_weight: int):
+    """Five people with rising pay, early and late shifts for two weeks, two needed on each."""
+    staff = [person(f"p{i}", max_consecutive_days=3, min_consecutive_days_off=2, max_weekends=1,
+                    pay_cents_per_hour=2000 + 100 * i) for i in range(5)]
+    templates = [tpl("E", "07:00", "15:00"), tpl("L", "14:00", "22:00")]
+    covers = [ShiftCover(d, t, 2, under_weight=under_weight, over_weight=1)
+              for d in range(14) for t in ("E", "L")]
+    return tiny(num_days=14, staff=staff, templates=templates, shift_covers=covers,
+                weights=Weights(pay=1), min_rest_minutes=11 * 60)
+
+
 def test_staged_search_with_lns_returns_a_checked_roster():
     staff = [person(f"p{i}", max_consecutive_days=3, min_consecutive_days_off=2,
                     max_weekends=1) for i in range(5)]
@@ -27,13 +38,7 @@ def test_staged_search_with_lns_returns_a_checked_roster():
 def test_first_progress_is_the_constructed_roster_scored_by_the_checker():
     from planner.construct import construct
 
-    staff = [person(f"p{i}", max_consecutive_days=3, min_consecutive_days_off=2, max_weekends=1,
-                    pay_cents_per_hour=2000 + 100 * i) for i in range(5)]
-    templates = [tpl("E", "07:00", "15:00"), tpl("L", "14:00", "22:00")]
-    covers = [ShiftCover(d, t, 2, under_weight=10000, over_weight=1)
-              for d in range(14) for t in ("E", "L")]
-    p = tiny(num_days=14, staff=staff, templates=templates, shift_covers=covers,
-             weights=Weights(pay=1), min_rest_minutes=11 * 60)
+    p = paid_fortnight(under_weight=10000)
     seen = []
     r = solve(p, time_limit=3, workers=1, seed=0, params=SearchParams(staged_min_variables=0),
               on_progress=lambda pr: seen.append(pr.objective))
@@ -59,13 +64,7 @@ def test_progress_rosters_are_valid_and_no_worse_than_reported():
     """With progress_rosters each Progress carries its roster: the checker finds no
     broken hard rule in any of them and scores each at most the reported objective
     (the solver's slack may not yet be tight); none beats the final roster."""
-    staff = [person(f"p{i}", max_consecutive_days=3, min_consecutive_days_off=2, max_weekends=1,
-                    pay_cents_per_hour=2000 + 100 * i) for i in range(5)]
-    templates = [tpl("E", "07:00", "15:00"), tpl("L", "14:00", "22:00")]
-    covers = [ShiftCover(d, t, 2, under_weight=50000, over_weight=1)
-              for d in range(14) for t in ("E", "L")]
-    p = tiny(num_days=14, staff=staff, templates=templates, shift_covers=covers,
-             weights=Weights(pay=1), min_rest_minutes=11 * 60)
+    p = paid_fortnight(under_weight=50000)
     seen = []
     r = solve(p, time_limit=4, workers=2, seed=0, params=SearchParams(staged_min_variables=0,
                                                                       lns_step_seconds=0.2),
