@@ -20,7 +20,7 @@ import random
 import time
 from collections import defaultdict
 
-from planner.domain import MINUTES_PER_DAY, Assignment, Problem, minute_of_day
+from planner.domain import Assignment, Problem, minute_of_day, short_rest_pairs
 from planner.eligibility import Eligibility
 
 HARD = 1e9
@@ -32,15 +32,8 @@ def rest_pairs(p: Problem) -> dict[tuple[int, int], set[int]]:
     pairs: dict[tuple[int, int], set[int]] = defaultdict(set)
     for f in p.forbidden_sequences:
         pairs[(t_index[f.first], f.gap_days)].add(t_index[f.then])
-    rest = p.min_rest_minutes
-    if rest > 0:
-        timed = [(i, t) for i, t in enumerate(p.templates) if t.has_clock]
-        for i, a in timed:
-            for j, b in timed:
-                for gap in range(1, rest // MINUTES_PER_DAY + 2):
-                    between = gap * MINUTES_PER_DAY + minute_of_day(b.start) - minute_of_day(a.end)
-                    if between < rest:
-                        pairs[(i, gap)].add(j)
+    for key, banned in short_rest_pairs(p).items():
+        pairs[key] |= banned
     return pairs
 
 

@@ -8,6 +8,8 @@ that the pay the engine reports is exactly what payroll computes.
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from fractions import Fraction
@@ -18,6 +20,23 @@ MINUTES_PER_DAY = 24 * 60
 def minute_of_day(t: time) -> int:
     """Minutes since midnight; clock times are compared in minutes everywhere."""
     return t.hour * 60 + t.minute
+
+
+def short_rest_pairs(p: Problem) -> dict[tuple[int, int], set[int]]:
+    """(template index, gap days) -> templates starting too soon after it, from clock
+    times and ``min_rest_minutes``: what the minimum-rest rule forbids."""
+    pairs: dict[tuple[int, int], set[int]] = defaultdict(set)
+    rest = p.min_rest_minutes
+    if rest <= 0:
+        return pairs
+    timed = [(i, t) for i, t in enumerate(p.templates) if t.has_clock]
+    for i, a in timed:
+        for j, b in timed:
+            for gap in range(1, rest // MINUTES_PER_DAY + 2):
+                between = gap * MINUTES_PER_DAY + minute_of_day(b.start) - minute_of_day(a.end)
+                if between < rest:
+                    pairs[(i, gap)].add(j)
+    return pairs
 
 
 @dataclass

@@ -67,7 +67,7 @@ def explain_infeasible(p: Problem, time_limit: float = 10.0) -> Conflict:
                                                                             cp_model.OPTIMAL):
             relax.append(f"Relaxing this alone makes a roster possible: {relax_text(p, m.groups[v.index])}")
     if not relax:
-        relax = [f"Relaxing any one of these resolves this conflict: "
+        relax = ["Relaxing any one of these resolves this conflict: "
                  + "; ".join(relax_text(p, m.groups[v.index]) for v in core)]
     return Conflict(sentences, relax)
 

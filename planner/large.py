@@ -27,6 +27,7 @@ from planner.check import evaluate
 from planner.construct import construct
 from planner.domain import Assignment, Problem
 from planner.eligibility import Eligibility
+from planner.lns import run_workers
 from planner.subproblem import decomposable, solve_fixed_model, window_problem
 
 
@@ -133,14 +134,5 @@ def large_solve(p: Problem, deadline: float, workers: int, seed: int, report,
             state.score += after.score - before.score
             report(float(state.score), state.roster)
 
-    def run(tid: int) -> None:
-        rng = random.Random(seed * 7919 + tid)
-        while time.perf_counter() < deadline - 0.5 and not should_stop():
-            step(rng)
-
-    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(max(1, workers))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_workers(workers, seed, step, lambda: time.perf_counter() < deadline - 0.5 and not should_stop())
     return state.roster(), state.score

@@ -197,9 +197,16 @@ def lns(m: Model, lean: cp_model.CpModel, values: list[int], deadline: float, wo
                     state["values"] = list(solver.response_proto.solution)
                     report(obj, state["values"])
 
+    run_workers(workers, seed, step, lambda: time.perf_counter() < deadline - 0.05 and not should_stop())
+    return state["values"]
+
+
+def run_workers(workers: int, seed: int, step, keep_going) -> None:
+    """Call ``step(rng)`` in ``workers`` threads, each with its own seeded random, while
+    ``keep_going()``: the sub-solves release the GIL, so two threads use two cores."""
     def run(tid: int) -> None:
         rng = random.Random(seed * 7919 + tid)
-        while time.perf_counter() < deadline - 0.05 and not should_stop():
+        while keep_going():
             step(rng)
 
     threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(max(1, workers))]
@@ -207,4 +214,3 @@ def lns(m: Model, lean: cp_model.CpModel, values: list[int], deadline: float, wo
         t.start()
     for t in threads:
         t.join()
-    return state["values"]

@@ -254,33 +254,38 @@ def _hinted_start(m: Model, lean: cp_model.CpModel, seconds: float):
         days = range(h) if b.day is None else range(max(0, b.day - (7 if b.staff else 1)),
                                                    min(h, b.day + (8 if b.staff else 2)))
         free.update((e, d) for e in people for d in days)
-    fixed = lean.clone()
+    fixed = _shifts_fixed(lean, m, values, free)
+    return _solve_alone(fixed, max(0.1, seconds - (time.perf_counter() - started)), optimal_only=False)
+
+
+def _shifts_fixed(model: cp_model.CpModel, m: Model, values, free=frozenset()) -> cp_model.CpModel:
+    """A copy of ``model`` with every shift variable fixed as in ``values``, except
+    those of the (person, day) cells in ``free``."""
+    fixed = model.clone()
     variables = fixed.proto.variables
     for (e, d, _), v in m.x.items():
         if (e, d) not in free:
-            variables[v.index].domain[0] = variables[v.index].domain[1] = values[v.index]
+            dom = variables[v.index].domain
+            dom[0] = dom[1] = values[v.index]
+    return fixed
+
+
+def _solve_alone(model: cp_model.CpModel, seconds: float, optimal_only: bool = True):
+    """One-thread solve of a small (mostly fixed) model: its values, or None."""
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
-    solver.parameters.max_time_in_seconds = max(0.1, seconds - (time.perf_counter() - started))
-    if solver.solve(fixed) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    solver.parameters.max_time_in_seconds = seconds
+    code = solver.solve(model)
+    if code == cp_model.OPTIMAL or (code == cp_model.FEASIBLE and not optimal_only):
         return list(solver.response_proto.solution)
     return None
 
 
 def _complete(m: Model, lean: cp_model.CpModel, values, seconds: float):
     """The least-objective values of ``lean`` with every shift fixed as in ``values``."""
-    fixed = lean.clone()
+    fixed = _shifts_fixed(lean, m, values)
     fixed.clear_hints()
-    variables = fixed.proto.variables
-    for v in m.x.values():
-        dom = variables[v.index].domain
-        dom[0] = dom[1] = values[v.index]
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    solver.parameters.max_time_in_seconds = seconds
-    if solver.solve(fixed) == cp_model.OPTIMAL:
-        return list(solver.response_proto.solution)
-    return None
+    return _solve_alone(fixed, seconds)
 
 
 def _constructed_start(m: Model, lean: cp_model.CpModel, seed: int, seconds: float):
@@ -312,19 +317,9 @@ def polish(m: Model, values, seconds: float = 5.0):
     a need, overtime minutes) above its least value; with every shift fixed the
     rest is solved at once, so the reported objective is the roster's own.
     """
-    fixed = m.cp.clone()
-    fixed.clear_hints()
-    variables = fixed.proto.variables
-    for v in m.x.values():
-        dom = variables[v.index].domain
-        dom[0] = dom[1] = values[v.index]
+    fixed = _shifts_fixed(m.cp, m, values)
     _hint_all(fixed, values)
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    solver.parameters.max_time_in_seconds = seconds
-    if solver.solve(fixed) == cp_model.OPTIMAL:
-        return list(solver.response_proto.solution)
-    return values
+    return _solve_alone(fixed, seconds) or values
 
 
 def objective_of(m: Model, values) -> int:

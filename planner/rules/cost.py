@@ -56,7 +56,6 @@ def _cost_parts(m: Model):
 def wage_bound(m: Model) -> list[int]:
     """Per person, the most their pay could be (cost units), to bound slack variables."""
     mult = Fraction(m.p.overtime.multiplier)
-    q = mult.denominator
     out = []
     for e, s in enumerate(m.p.staff):
         mins = sum(max((m.paid[ti] for ti, _ in m.cells[e][d].options), default=0)

@@ -11,7 +11,7 @@ from collections import defaultdict
 
 from ortools.sat.python import cp_model
 
-from planner.domain import MINUTES_PER_DAY, minute_of_day
+from planner.domain import short_rest_pairs
 from planner.model import Group, Model
 from planner.rules import names
 
@@ -181,24 +181,8 @@ def forbidden_sequences(m: Model) -> None:
         _sequence_constraints(m, names.FORBIDDEN_SEQUENCE, pairs)
 
 
-def rest_pairs(m: Model) -> dict[tuple[int, int], set[int]]:
-    """Template pairs whose gap, computed from clock times, is below the minimum rest."""
-    pairs: dict[tuple[int, int], set[int]] = defaultdict(set)
-    rest = m.p.min_rest_minutes
-    if rest <= 0:
-        return pairs
-    timed = [(i, t) for i, t in enumerate(m.p.templates) if t.has_clock]
-    for i, a in timed:
-        for j, b in timed:
-            for gap in range(1, rest // MINUTES_PER_DAY + 2):
-                between = gap * MINUTES_PER_DAY + minute_of_day(b.start) - minute_of_day(a.end)
-                if between < rest:
-                    pairs[(i, gap)].add(j)
-    return pairs
-
-
 def min_rest(m: Model) -> None:
     """At least ``min_rest_minutes`` between the end of one shift and the next start."""
-    pairs = rest_pairs(m)
+    pairs = short_rest_pairs(m.p)
     if pairs:
         _sequence_constraints(m, names.MIN_REST, pairs)
