@@ -1,16 +1,17 @@
 """Search strategy: staged CP-SAT solves over one model.
 
 CP-SAT's own portfolio is thin on 2 cores: one full-problem worker plus one
-thread interleaving LNS. Small models go straight to the proof stage; larger
-ones (clinic months, benchmark instances with 30+ staff) are solved in stages,
-each hinting the next with its best roster:
+thread interleaving LNS. Small models go straight to the proof stage: the full
+model with the redundant run-pattern flow and an LP-heavy worker (``max_lp``).
+Larger ones (clinic months, benchmark instances with 20+ staff) are solved in
+stages, each hinting the next with its best roster:
 
-1. feasibility: any roster of the lean model (no objective, no redundant flow);
+1. a constructed roster (``planner.construct``), or any roster of the lean
+   model (no objective, no redundant flow);
 2. coverage first: only the staffing penalties, which fills the needs;
-3. improvement: fix-and-optimise LNS (``planner.lns``) on the full objective;
-4. proof: the full model with the redundant run-pattern flow and an LP-heavy
-   worker (``max_lp``) that raises the bound, plus CP-SAT's own LNS; when the
-   full model is too large for its LP, the LNS of stage 3 runs to the end.
+3. improvement to the end: fix-and-optimise LNS (``planner.lns``) on the full
+   objective, with the lean model's LP bound computed beside it
+   (``BoundProbe``); it stops early when that bound proves the roster optimal.
 
 Shares of the time limit are ``SearchParams`` fields. See planner/README.md.
 """
@@ -37,13 +38,17 @@ class SearchParams:
     staged_min_variables: int = 1200
     feasibility_share: float = 0.5  # a satisfaction solve stops at its first roster
     coverage_share: float = 0.1
-    proof_share: float = 0.3
-    # Above this many variables in the full model (shifts plus flow arcs) its LP
-    # does not finish in a minute on 2 cores; there is no proof stage then and the
-    # LNS runs to the end (it beat CP-SAT's default portfolio on the lean model
-    # as the last stage on Curtois 11-12).
+    # A model below ``staged_min_variables`` whose full model (shifts plus flow
+    # arcs) is above this size is solved on the lean model instead: the full
+    # model's LP would not finish in a minute on 2 cores.
     proof_max_variables: int = 25_000
-    lns_step_seconds: float = 1.0
+    # Seconds per LNS sub-solve: by default a share of the time limit (1 s at a
+    # minute, 0.17 s at 10 s), so short solves take many small steps.
+    lns_step_seconds: float | None = None
+    lns_step_share: float = 1 / 60
+    # The lean model's LP bound, computed beside the LNS (BoundProbe).
+    probe_seconds: float = 2.0
+    probe_share: float = 0.15
     construct: bool = True  # start from a greedy roster (planner.construct)
     # Above this many (estimated) shift variables the whole model is not built:
     # a constructed roster is improved by window sub-problems (planner.large).
@@ -111,6 +116,52 @@ class Incumbent(cp_model.CpSolverSolutionCallback):
             roster = self.roster_of(values) if self.roster_of is not None and values is not None else None
             if self.on_progress(Progress(obj / self.scale, bound, elapsed, roster)):
                 self.stopped = True
+
+
+class BoundProbe:
+    """A one-worker, LP-heavy solve of the lean model beside the LNS, for its bound.
+
+    On clinic months the lean model's LP (hourly needs, pay) is as tight as the
+    full model's and settles in about half a second, while the proof stage may
+    not finish its larger LP before a short time limit; the probe makes the
+    gap known early and keeps it from depending on the last seconds. Its bound
+    is valid for the full model (which only adds redundant constraints).
+    """
+
+    def __init__(self, lean: cp_model.CpModel, seconds: float, seed: int, cb: Incumbent) -> None:
+        self.model = lean.clone()  # the LNS re-hints ``lean`` while this runs
+        self.model.clear_hints()
+        self.cb = cb
+        self.bound = float("-inf")
+        self.values: list[int] | None = None
+        self.optimal = False  # the probe solved the whole lean model: its values are best
+        self.solver = cp_model.CpSolver()
+        prm = self.solver.parameters
+        prm.num_workers = 1
+        prm.random_seed = int(seed)
+        prm.max_time_in_seconds = max(0.05, seconds)
+        prm.subsolvers.append("max_lp")
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        code = self.solver.solve(self.model)
+        if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            self.values = list(self.solver.response_proto.solution)
+            self.optimal = code == cp_model.OPTIMAL
+        if code in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.UNKNOWN):
+            bound = self.solver.best_objective_bound
+            self.bound = bound
+            with self.cb._lock:
+                self.cb.bound = max(self.cb.bound, bound)
+
+    def proves(self, objective: float | None) -> bool:
+        """Whether the probe's bound shows a roster of ``objective`` to be optimal."""
+        return objective is not None and self.bound >= objective
+
+    def finish(self) -> None:
+        self.solver.stop_search()
+        self._thread.join()
 
 
 def _hint_all(model: cp_model.CpModel, values) -> None:
@@ -182,14 +233,15 @@ def staged_solve(m: Model, time_limit: float, workers: int, seed: int, cb: Incum
                     best_values = values
                     cb.report(objective_of(m, best_values), best_values)
                 _hint_all(lean, best_values)
-        proof_time = params.proof_share * time_limit if _provable(m, params) else 0.0
-        lns_end = deadline - proof_time
-        if not _stopped(cb, stop) and lns_end - time.perf_counter() > 0.5:
-            from planner.lns import lns
-
-            cb.report(objective_of(m, best_values), best_values)
-            best_values = lns(m, lean, best_values, lns_end, workers, seed, cb.report,
-                              lambda: _stopped(cb, stop), objective_of, params.lns_step_seconds)
+        if not _stopped(cb, stop) and left() > 0.5:
+            # Large models: the LNS runs to the end and the bound comes from the
+            # lean model's LP beside it (a proof stage on the full model was
+            # slower to a good roster and gave weaker bounds on Curtois 7-12 and
+            # the clinic month; measurements in planner/README.md).
+            best_values, proven = _improve(m, lean, best_values, deadline, workers, seed, cb,
+                                           params, stop, time_limit)
+            complete_flow_values(m, best_values)
+            return None, cp_model.OPTIMAL if proven else cp_model.FEASIBLE, best_values
     final_model, proof = m.cp, True
     if not _provable(m, params):
         final_model, proof = lean, False
@@ -215,6 +267,31 @@ def staged_solve(m: Model, time_limit: float, workers: int, seed: int, cb: Incum
         if code == cp_model.UNKNOWN:
             code = cp_model.FEASIBLE
     return solver, code, best_values
+
+
+def _improve(m: Model, lean: cp_model.CpModel, values, deadline: float, workers: int, seed: int,
+             cb: Incumbent, params: SearchParams, stop, time_limit: float):
+    """The LNS until ``deadline`` with a ``BoundProbe`` beside it: (best values, proven).
+
+    The search stops early once the probe's bound meets the best roster (a
+    repair with most cells pinned is often proven in a fraction of a second).
+    """
+    from planner.lns import lns
+
+    cb.report(objective_of(m, values), values)
+    probe = BoundProbe(lean, min(params.probe_seconds, params.probe_share * time_limit), seed, cb)
+    step = params.lns_step_seconds or min(1.0, max(0.1, params.lns_step_share * time_limit))
+    try:
+        values = lns(m, lean, values, deadline, workers, seed, cb.report,
+                     lambda: _stopped(cb, stop) or probe.optimal or probe.proves(cb.best),
+                     objective_of, step)
+    finally:
+        probe.finish()
+    better = probe.values
+    if better is not None and objective_of(m, better) < objective_of(m, values):
+        values = better
+        cb.report(objective_of(m, values), values)
+    return values, probe.optimal or probe.proves(objective_of(m, values))
 
 
 def _provable(m: Model, params: SearchParams) -> bool:

@@ -72,7 +72,7 @@ def solve(problem: Problem, time_limit: float = 10.0, workers: int = 2, seed: in
                          wall_time=time.perf_counter() - t0 - build_time,
                          solutions=cb.count, time_to_best=cb.time_to_best)
     if values is not None and code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        bound = solver.best_objective_bound if solver is not None else cb.bound
+        bound = max(solver.best_objective_bound, cb.bound) if solver is not None else cb.bound
         if code != cp_model.OPTIMAL:
             values = polish(m, values)
         _fill_solution(problem, m, values, bound, result)

@@ -1,4 +1,4 @@
-"""The staged search (feasibility, coverage first, LNS, proof) on a small problem."""
+"""The staged search (first roster, coverage first, LNS with a bound probe) on a small problem."""
 
 from planner import Assignment, ShiftCover, Status, Weights, evaluate, sick_call, solve
 from planner.search import SearchParams
@@ -24,7 +24,7 @@ def test_staged_search_with_lns_returns_a_checked_roster():
     covers = [ShiftCover(d, t, 2, under_weight=100, over_weight=1)
               for d in range(14) for t in ("E", "L")]
     p = tiny(num_days=14, staff=staff, templates=templates, shift_covers=covers)
-    params = SearchParams(staged_min_variables=0, proof_share=0.3, lns_step_seconds=0.2)
+    params = SearchParams(staged_min_variables=0, lns_step_seconds=0.2)
     seen = []
     r = solve(p, time_limit=3, workers=2, seed=0, params=params,
               on_progress=lambda pr: seen.append(pr.objective))
@@ -86,3 +86,18 @@ def test_progress_without_rosters_by_default():
     seen = []
     solve(p, time_limit=2, workers=1, on_progress=seen.append)
     assert seen and all(pr.assignments is None for pr in seen)
+
+
+def test_a_large_model_gets_its_bound_from_the_probe_beside_the_lns():
+    """Staged models have no proof stage: the lean model's LP, solved beside the
+    LNS, gives the bound, and a probe that solves the whole model ends the
+    search early with a proven optimum."""
+    p = paid_fortnight(under_weight=10000)
+    small = solve(p, time_limit=20, workers=1, seed=0)  # straight to the proof stage
+    assert small.status is Status.OPTIMAL
+    seen = []
+    r = solve(p, time_limit=20, workers=2, seed=0, params=SearchParams(staged_min_variables=0),
+              on_progress=seen.append)
+    assert r.status is Status.OPTIMAL and r.gap == 0.0
+    assert r.objective == small.objective == float(evaluate(p, r.assignments).score)
+    assert r.bound == r.objective
