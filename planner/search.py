@@ -42,10 +42,10 @@ class SearchParams:
     # arcs) is above this size is solved on the lean model instead: the full
     # model's LP would not finish in a minute on 2 cores.
     proof_max_variables: int = 25_000
-    # Seconds per LNS sub-solve: by default a share of the time limit (1 s at a
-    # minute, 0.17 s at 10 s), so short solves take many small steps.
+    # Seconds per LNS sub-solve: by default a share of the time limit (0.5 s at
+    # a minute, 0.1 s at 10 s), so short solves take many small steps.
     lns_step_seconds: float | None = None
-    lns_step_share: float = 1 / 60
+    lns_step_share: float = 1 / 120
     # The lean model's LP bound, computed beside the LNS (BoundProbe).
     probe_seconds: float = 2.0
     probe_share: float = 0.15
