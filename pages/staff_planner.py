@@ -33,7 +33,10 @@ st.caption("Build the roster for the coming weeks against coverage needs, labor 
 role_names = planner_state.role_names()
 scenario_id = planner_state.scenario_picker()
 
-with st.expander("New scenario", icon=":material/add:", expanded=scenario_id is None):
+# Keyed by the scenario shown: a new key is a new expander, so the form closes
+# once the scenario it created is open (and stays open while there is none).
+with st.expander("New scenario", icon=":material/add:", expanded=scenario_id is None,
+                 key=f"new-scenario-{scenario_id}"):
     with st.form("new_scenario"):
         cols = st.columns([3, 2, 2])
         name = cols[0].text_input("Name", value=f"Roster from {planner_state.next_monday():%d %b}")

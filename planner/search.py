@@ -42,10 +42,14 @@ class SearchParams:
     # arcs) is above this size is solved on the lean model instead: the full
     # model's LP would not finish in a minute on 2 cores.
     proof_max_variables: int = 25_000
-    # Seconds per LNS sub-solve: by default a share of the time limit (0.5 s at
-    # a minute, 0.1 s at 10 s), so short solves take many small steps.
+    # Seconds per LNS sub-solve: by default 1/120 of the time limit, so short
+    # solves take many small steps, times sqrt(lean variables / 4000), so large
+    # models, whose copy and presolve cost more per step, take longer ones
+    # (0.46 s on Curtois 8, 0.9 s on Curtois 12 at a minute; 0.12 s on the
+    # clinic month at 10 s). Measurements in planner/README.md.
     lns_step_seconds: float | None = None
     lns_step_share: float = 1 / 120
+    lns_step_reference_variables: int = 4000
     # The lean model's LP bound, computed beside the LNS (BoundProbe).
     probe_seconds: float = 2.0
     probe_share: float = 0.15
@@ -280,7 +284,7 @@ def _improve(m: Model, lean: cp_model.CpModel, values, deadline: float, workers:
 
     cb.report(objective_of(m, values), values)
     probe = BoundProbe(lean, min(params.probe_seconds, params.probe_share * time_limit), seed, cb)
-    step = params.lns_step_seconds or min(1.0, max(0.1, params.lns_step_share * time_limit))
+    step = params.lns_step_seconds or lns_step(len(lean.proto.variables), time_limit, params)
     try:
         values = lns(m, lean, values, deadline, workers, seed, cb.report,
                      lambda: _stopped(cb, stop) or probe.optimal or probe.proves(cb.best),
@@ -292,6 +296,12 @@ def _improve(m: Model, lean: cp_model.CpModel, values, deadline: float, workers:
         values = better
         cb.report(objective_of(m, values), values)
     return values, probe.optimal or probe.proves(objective_of(m, values))
+
+
+def lns_step(variables: int, time_limit: float, params: SearchParams) -> float:
+    """Seconds per LNS sub-solve for a lean model of ``variables`` (see SearchParams)."""
+    scale = (variables / params.lns_step_reference_variables) ** 0.5
+    return min(2.0, max(0.1, params.lns_step_share * time_limit * scale))
 
 
 def _provable(m: Model, params: SearchParams) -> bool:

@@ -49,6 +49,8 @@ def test_plan_what_if_compare_publish(manager_page: Page, app_url: str, db_url: 
     page.get_by_role("button", name="Create").click()
     wait_for_app(page)
     expect(page.get_by_role("heading", name="E2E plan")).to_be_visible(timeout=30_000)
+    # the New scenario form closes once its scenario is open
+    expect(page.get_by_role("textbox", name="Name", exact=True)).to_have_count(0)
     solve_with_short_limit(page)
 
     expect(page.get_by_role("tab", name="Roster")).to_be_visible()
@@ -119,6 +121,9 @@ def test_a_running_solve_shows_its_roster_and_stops_on_request(manager_page: Pag
     page.get_by_role("button", name="Solve", exact=True).click()
     expect(page.get_by_text("The best roster so far")).to_be_visible(timeout=60_000)
     expect(page.locator("[data-testid='stDataFrame']").first).to_be_visible()
+    # the lower bound comes from a probe beside the search: the gap shows while it runs
+    gap = page.locator("[data-testid='stMetric']").filter(has_text="Gap")
+    expect(gap).to_contain_text(re.compile(r"\d%"), timeout=30_000)
     expect(page.get_by_role("button", name="Publish this roster")).to_have_count(0)
     page.get_by_role("button", name="Stop and keep the best roster").click()
     expect(page.get_by_text(re.compile(r"Last solve \(.*stopped\)"))).to_be_visible(timeout=SOLVED)

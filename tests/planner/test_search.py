@@ -101,3 +101,13 @@ def test_a_large_model_gets_its_bound_from_the_probe_beside_the_lns():
     assert r.status is Status.OPTIMAL and r.gap == 0.0
     assert r.objective == small.objective == float(evaluate(p, r.assignments).score)
     assert r.bound == r.objective
+
+
+def test_lns_step_grows_with_the_time_limit_and_the_model():
+    from planner.search import lns_step
+
+    p = SearchParams()
+    assert lns_step(4000, 60, p) == 0.5
+    assert lns_step(16000, 60, p) == 1.0  # four times the variables: twice the step
+    assert lns_step(4000, 6, p) == 0.1  # never below a tenth of a second
+    assert lns_step(10**8, 600, p) == 2.0  # nor above two seconds
