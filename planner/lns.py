@@ -81,10 +81,7 @@ class Neighbourhoods:
         people = list(people)
         rng.shuffle(people)
         size = min(self.size["need"], self.n_staff)
-        chosen = set(people[:size])
-        while len(chosen) < size:
-            chosen.add(rng.randrange(self.n_staff))
-        return chosen, self._window(day, 14)
+        return self._topped_up(set(people[:size]), size, rng), self._window(day, 14)
 
     def _penalty(self, rng: random.Random, values):
         losses = [(e, d, _loss(coef, values[idx])) for idx, coef, e, d in self._person_terms]
@@ -100,9 +97,7 @@ class Neighbourhoods:
             f = rng.choices([f for f, _ in near], weights=[w for _, w in near])[0]
             chosen.add(f)
             near = [(g, w) for g, w in near if g != f]
-        while len(chosen) < size:
-            chosen.add(rng.randrange(self.n_staff))
-        return chosen, days
+        return self._topped_up(chosen, size, rng), days
 
     def _days(self, rng: random.Random):
         span = min(self.h, self.size["days"])
@@ -111,6 +106,12 @@ class Neighbourhoods:
 
     def _staff(self, rng: random.Random):
         return set(rng.sample(range(self.n_staff), min(self.size["staff"], self.n_staff))), range(self.h)
+
+    def _topped_up(self, chosen: set[int], size: int, rng: random.Random) -> set[int]:
+        """``chosen`` with random people added until it has ``size`` of them."""
+        while len(chosen) < size:
+            chosen.add(rng.randrange(self.n_staff))
+        return chosen
 
     def _window(self, day: int, span: int) -> range:
         span = min(self.h, span)
@@ -175,13 +176,9 @@ def lns(m: Model, lean: cp_model.CpModel, values: list[int], deadline: float, wo
         hint = sub.proto.solution_hint
         hint.vars.extend(range(len(base)))
         hint.values.extend(base)
-        solver = cp_model.CpSolver()
-        prm = solver.parameters
-        prm.num_workers = 1
-        prm.random_seed = rng.randrange(1 << 30)
         seconds = max(0.05, min(step_seconds, deadline - time.perf_counter()))
-        prm.max_time_in_seconds = seconds
-        prm.subsolvers.append("max_lp")
+        solver = one_worker_lp(seconds, rng.randrange(1 << 30))
+        prm = solver.parameters
         # The copy still holds every fixed variable: a light presolve removes them
         # without the full pass that otherwise dominates a one-second step.
         prm.max_presolve_iterations = 1
@@ -199,6 +196,18 @@ def lns(m: Model, lean: cp_model.CpModel, values: list[int], deadline: float, wo
 
     run_workers(workers, seed, step, lambda: time.perf_counter() < deadline - 0.05 and not should_stop())
     return state["values"]
+
+
+def one_worker_lp(seconds: float, seed: int) -> cp_model.CpSolver:
+    """A one-thread solver whose only full worker is LP-heavy (``max_lp``): on a
+    small or LP-tight model it both finds rosters and raises the bound."""
+    solver = cp_model.CpSolver()
+    prm = solver.parameters
+    prm.num_workers = 1
+    prm.random_seed = int(seed)
+    prm.max_time_in_seconds = max(0.05, float(seconds))
+    prm.subsolvers.append("max_lp")
+    return solver
 
 
 def run_workers(workers: int, seed: int, step, keep_going) -> None:

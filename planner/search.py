@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
+from planner.lns import lns, one_worker_lp
 from planner.model import Model
 from planner.rules import names
 from planner.rules.patterns import complete_flow_values
@@ -100,6 +101,11 @@ class Incumbent(cp_model.CpSolverSolutionCallback):
         if self.stopped:
             self.stop_search()
 
+    def raise_bound(self, bound: float) -> None:
+        """A lower bound found elsewhere (``BoundProbe``); later progress reports carry it."""
+        with self._lock:
+            self.bound = max(self.bound, bound)
+
     def report(self, obj: float, values=None) -> None:
         """Record an improving objective (internal units) and tell ``on_progress``;
         ``values`` is the roster behind it, in whatever form ``roster_of`` reads."""
@@ -139,12 +145,7 @@ class BoundProbe:
         self.bound = float("-inf")
         self.values: list[int] | None = None
         self.optimal = False  # the probe solved the whole lean model: its values are best
-        self.solver = cp_model.CpSolver()
-        prm = self.solver.parameters
-        prm.num_workers = 1
-        prm.random_seed = int(seed)
-        prm.max_time_in_seconds = max(0.05, seconds)
-        prm.subsolvers.append("max_lp")
+        self.solver = one_worker_lp(seconds, seed)
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
@@ -154,14 +155,13 @@ class BoundProbe:
             self.values = list(self.solver.response_proto.solution)
             self.optimal = code == cp_model.OPTIMAL
         if code in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.UNKNOWN):
-            bound = self.solver.best_objective_bound
-            self.bound = bound
-            with self.cb._lock:
-                self.cb.bound = max(self.cb.bound, bound)
+            self.bound = self.solver.best_objective_bound
+            self.cb.raise_bound(self.bound)
 
     def proves(self, objective: float | None) -> bool:
-        """Whether the probe's bound shows a roster of ``objective`` to be optimal."""
-        return objective is not None and self.bound >= objective
+        """Whether the search can end: the probe solved the whole model, or its
+        bound shows a roster of ``objective`` to be optimal."""
+        return self.optimal or (objective is not None and self.bound >= objective)
 
     def finish(self) -> None:
         self.solver.stop_search()
@@ -189,7 +189,7 @@ def _run(model: cp_model.CpModel, seconds: float, workers: int, seed: int, param
 
 def staged_solve(m: Model, time_limit: float, workers: int, seed: int, cb: Incumbent,
                  params: SearchParams | None = None, stop=None, hinted: bool = False):
-    """Run the stages; returns (final solver, status code, best values or None, proven)."""
+    """Run the stages; returns (final solver or None, status code, best values or None)."""
     params = params or SearchParams()
     deadline = time.perf_counter() + time_limit
     left = lambda: deadline - time.perf_counter()  # noqa: E731
@@ -280,14 +280,12 @@ def _improve(m: Model, lean: cp_model.CpModel, values, deadline: float, workers:
     The search stops early once the probe's bound meets the best roster (a
     repair with most cells pinned is often proven in a fraction of a second).
     """
-    from planner.lns import lns
-
     cb.report(objective_of(m, values), values)
     probe = BoundProbe(lean, min(params.probe_seconds, params.probe_share * time_limit), seed, cb)
     step = params.lns_step_seconds or lns_step(len(lean.proto.variables), time_limit, params)
     try:
         values = lns(m, lean, values, deadline, workers, seed, cb.report,
-                     lambda: _stopped(cb, stop) or probe.optimal or probe.proves(cb.best),
+                     lambda: _stopped(cb, stop) or probe.proves(cb.best),
                      objective_of, step)
     finally:
         probe.finish()
@@ -295,7 +293,7 @@ def _improve(m: Model, lean: cp_model.CpModel, values, deadline: float, workers:
     if better is not None and objective_of(m, better) < objective_of(m, values):
         values = better
         cb.report(objective_of(m, values), values)
-    return values, probe.optimal or probe.proves(objective_of(m, values))
+    return values, probe.proves(objective_of(m, values))
 
 
 def lns_step(variables: int, time_limit: float, params: SearchParams) -> float:
