@@ -51,9 +51,11 @@ class SearchParams:
     lns_step_seconds: float | None = None
     lns_step_share: float = 1 / 120
     lns_step_reference_variables: int = 4000
-    # The lean model's LP bound, computed beside the LNS (BoundProbe).
+    # The lean model's LP bound, computed beside the LNS (BoundProbe): up to
+    # half of a short limit, since the clinic month's LP needs about a second
+    # (with 15 % of a 4 s repair, two of three sick-call repairs got no bound).
     probe_seconds: float = 2.0
-    probe_share: float = 0.15
+    probe_share: float = 0.5
     construct: bool = True  # start from a greedy roster (planner.construct)
     # Above this many (estimated) shift variables the whole model is not built:
     # a constructed roster is improved by window sub-problems (planner.large).
