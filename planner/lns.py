@@ -9,9 +9,16 @@ structured. Four kinds of neighbourhood free (person, day) cells:
 - ``days``: everyone over a few consecutive days (swaps between people);
 - ``staff``: a few random people over the whole horizon (their runs and totals).
 
+Half of the ``need``, ``penalty`` and ``days`` neighbourhoods free two separate
+weeks instead of one block: a person at a horizon limit (total hours, shifts of
+a kind, weekends) can take a shift in one week only by giving one up in
+another, and a single window never frees both (on Curtois 7 and 9 this took
+the request penalties from 64-78 to 53-58 and 43-50; planner/README.md).
+
 Each kind keeps its own size, grown when its sub-problems solve to optimality
 within half the step and shrunk when they time out, so every kind stays at the
-size one step can settle. Each step copies the lean model (without the
+size one step can settle. When many steps in a row find nothing better, the
+step doubles (up to ``MAX_STRETCH`` times) so larger moves get time to settle. Each step copies the lean model (without the
 redundant flow), fixes every shift variable outside the neighbourhood to the
 incumbent, and solves the rest with a short, one-worker ``max_lp`` search;
 improvements replace the incumbent. One thread per worker runs steps
@@ -32,6 +39,9 @@ from planner.model import Model
 
 # Share of steps per kind (a kind with nothing to anchor on passes its turn on).
 KINDS = (("need", 0.3), ("penalty", 0.2), ("days", 0.25), ("staff", 0.25))
+SPLIT_SHARE = 0.5  # of need, penalty and days neighbourhoods that free two separate weeks
+STALL_STEPS = 40  # steps without an improvement before the step doubles
+MAX_STRETCH = 8  # longest step, in multiples of the normal one
 
 
 class Neighbourhoods:
@@ -81,7 +91,7 @@ class Neighbourhoods:
         people = list(people)
         rng.shuffle(people)
         size = min(self.size["need"], self.n_staff)
-        return self._topped_up(set(people[:size]), size, rng), self._window(day, 14)
+        return self._topped_up(set(people[:size]), size, rng), self._weeks(day, rng, 14)
 
     def _penalty(self, rng: random.Random, values):
         losses = [(e, d, _loss(coef, values[idx])) for idx, coef, e, d in self._person_terms]
@@ -89,7 +99,7 @@ class Neighbourhoods:
         if not losses:
             return None
         e, d, _ = rng.choices(losses, weights=[w for _, _, w in losses])[0]
-        days = self._window(d, rng.choice((7, 14)))
+        days = self._weeks(d, rng, rng.choice((7, 14)))
         near = [(f, w) for f, g, w in losses if g in days and f != e]
         chosen = {e}
         size = min(self.size["penalty"], self.n_staff)
@@ -101,8 +111,14 @@ class Neighbourhoods:
 
     def _days(self, rng: random.Random):
         span = min(self.h, self.size["days"])
+        everyone = set(range(self.n_staff))
+        if span >= 4 and rng.random() < SPLIT_SHARE:
+            first = rng.randrange(0, self.h - span // 2 + 1)
+            apart = _apart(self.h, range(first, first + span // 2), span - span // 2, rng)
+            if apart is not None:
+                return everyone, apart
         start = rng.randrange(0, self.h - span + 1)
-        return set(range(self.n_staff)), range(start, start + span)
+        return everyone, range(start, start + span)
 
     def _staff(self, rng: random.Random):
         return set(rng.sample(range(self.n_staff), min(self.size["staff"], self.n_staff))), range(self.h)
@@ -113,10 +129,29 @@ class Neighbourhoods:
             chosen.add(rng.randrange(self.n_staff))
         return chosen
 
+    def _weeks(self, day: int, rng: random.Random, block: int):
+        """Days to free around ``day``: the week around it and another week at
+        least a day apart (``SPLIT_SHARE`` of the time), else ``block`` days around it."""
+        if rng.random() < SPLIT_SHARE:
+            apart = _apart(self.h, self._window(day, 7), 7, rng)
+            if apart is not None:
+                return apart
+        return self._window(day, block)
+
     def _window(self, day: int, span: int) -> range:
         span = min(self.h, span)
         start = max(0, min(self.h - span, day - span // 2))
         return range(start, start + span)
+
+
+def _apart(h: int, week: range, length: int, rng: random.Random) -> frozenset[int] | None:
+    """The days of ``week`` and of a random window of ``length`` days at least one
+    day away from it; None when the horizon has no room for both."""
+    starts = [s for s in range(0, h - length + 1) if s >= week.stop + 1 or s + length + 1 <= week.start]
+    if not starts:
+        return None
+    s = rng.choice(starts)
+    return frozenset(week) | frozenset(range(s, s + length))
 
 
 def _loss(coef: int, value: int) -> int:
@@ -156,7 +191,7 @@ def lns(m: Model, lean: cp_model.CpModel, values: list[int], deadline: float, wo
     cells: dict[tuple[int, int], list[int]] = defaultdict(list)
     for (e, d, _), v in m.x.items():
         cells[(e, d)].append(v.index)
-    state = {"values": list(values), "obj": objective_of(m, values)}
+    state = {"values": list(values), "obj": objective_of(m, values), "stalled": 0}
     lock = threading.Lock()
 
     def step(rng: random.Random) -> None:
@@ -176,7 +211,8 @@ def lns(m: Model, lean: cp_model.CpModel, values: list[int], deadline: float, wo
         hint = sub.proto.solution_hint
         hint.vars.extend(range(len(base)))
         hint.values.extend(base)
-        seconds = max(0.05, min(step_seconds, deadline - time.perf_counter()))
+        stretch = min(MAX_STRETCH, 2 ** (state["stalled"] // STALL_STEPS))
+        seconds = max(0.05, min(step_seconds * stretch, deadline - time.perf_counter()))
         solver = one_worker_lp(seconds, rng.randrange(1 << 30))
         prm = solver.parameters
         # The copy still holds every fixed variable: a light presolve removes them
@@ -187,9 +223,11 @@ def lns(m: Model, lean: cp_model.CpModel, values: list[int], deadline: float, wo
         code = solver.solve(sub)
         with lock:
             hood.adapt(kind, code == cp_model.OPTIMAL, solver.wall_time < 0.5 * seconds)
+            state["stalled"] += 1
             if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 obj = round(solver.objective_value)
                 if obj < state["obj"]:
+                    state["stalled"] = 0
                     state["obj"] = obj
                     state["values"] = list(solver.response_proto.solution)
                     report(obj, state["values"])

@@ -111,3 +111,19 @@ def test_lns_step_grows_with_the_time_limit_and_the_model():
     assert lns_step(16000, 60, p) == 1.0  # four times the variables: twice the step
     assert lns_step(4000, 6, p) == 0.1  # never below a tenth of a second
     assert lns_step(10**8, 600, p) == 2.0  # nor above two seconds
+
+
+def test_two_separate_weeks_leave_a_day_between_them():
+    import random
+
+    from planner.lns import _apart
+
+    rng = random.Random(3)
+    for _ in range(50):
+        days = _apart(28, range(0, 7), 7, rng)
+        second = sorted(days - set(range(7)))
+        assert len(days) == 14 and len(second) == 7
+        assert second[0] >= 8 and second == list(range(second[0], second[0] + 7))
+    # A fortnight around a week has no room for another week a day apart.
+    assert _apart(14, range(4, 11), 7, rng) is None
+    assert _apart(15, range(0, 7), 7, rng) == frozenset(range(7)) | frozenset(range(8, 15))
