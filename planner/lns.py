@@ -211,8 +211,7 @@ def lns(m: Model, lean: cp_model.CpModel, values: list[int], deadline: float, wo
         hint = sub.proto.solution_hint
         hint.vars.extend(range(len(base)))
         hint.values.extend(base)
-        stretch = min(MAX_STRETCH, 2 ** (state["stalled"] // STALL_STEPS))
-        seconds = max(0.05, min(step_seconds * stretch, deadline - time.perf_counter()))
+        seconds = max(0.05, min(stretched(step_seconds, state["stalled"]), deadline - time.perf_counter()))
         solver = one_worker_lp(seconds, rng.randrange(1 << 30))
         prm = solver.parameters
         # The copy still holds every fixed variable: a light presolve removes them
@@ -234,6 +233,12 @@ def lns(m: Model, lean: cp_model.CpModel, values: list[int], deadline: float, wo
 
     run_workers(workers, seed, step, lambda: time.perf_counter() < deadline - 0.05 and not should_stop())
     return state["values"]
+
+
+def stretched(step_seconds: float, stalled: int) -> float:
+    """The step after ``stalled`` steps without an improvement: doubled every
+    ``STALL_STEPS`` of them, to at most ``MAX_STRETCH`` times the normal step."""
+    return step_seconds * min(MAX_STRETCH, 2 ** (stalled // STALL_STEPS))
 
 
 def one_worker_lp(seconds: float, seed: int) -> cp_model.CpSolver:

@@ -94,13 +94,19 @@ def _alerts(annotated, rules: WaitRules) -> None:
 
 
 def _kpi_row(k: kpis.TodayKpis, rules: WaitRules) -> None:
-    cells = st.columns(7)
-    cells[0].metric("Waiting now", k.waiting_now, border=True, help="Checked in and not yet seen.")
-    cells[1].metric("Past goal", k.breached_now, border=True,
-                    help=f"Waiting now for longer than {rules.target_minutes} minutes.")
-    cells[2].metric("Longest (min)", whole(k.longest_current_wait), border=True,
-                    help="The longest wait of anyone still waiting, in minutes.")
-    cells[3].metric(
+    """Two rows of four cards, so every label fits beside the sidebar: the
+    queue right now, then the day so far."""
+    now = st.columns(4)
+    now[0].metric("Waiting now", k.waiting_now, border=True, help="Checked in and not yet seen.")
+    now[1].metric("Past goal", k.breached_now, border=True,
+                  help=f"Waiting now for longer than {rules.target_minutes} minutes.")
+    now[2].metric("Longest (min)", whole(k.longest_current_wait), border=True,
+                  help="The longest wait of anyone still waiting, in minutes.")
+    now[3].metric("Left unseen", k.left_without_seen, border=True,
+                  help="Checked in today and left before being seen; each counts against the goal.")
+    today = st.columns(4)
+    today[0].metric("Seen", k.seen, border=True, help="Patients seen today.")
+    today[1].metric(
         f"≤ {rules.target_minutes} min",
         percent(k.share_within_target),
         delta=None if k.share_within_target is None
@@ -109,13 +115,12 @@ def _kpi_row(k: kpis.TodayKpis, rules: WaitRules) -> None:
              f"the goal is {rules.target_share:.0%}.",
         border=True,
     )
-    cells[4].metric("Median (min)", whole(k.median_wait), border=True,
+    today[2].metric("Median (min)", whole(k.median_wait), border=True,
                     help="Median wait of the patients seen today, in minutes.")
-    cells[5].metric("90th % (min)", whole(k.p90_wait), border=True,
+    today[3].metric("90th % (min)", whole(k.p90_wait), border=True,
                     help="Nine in ten patients seen today waited at most this long, in minutes.")
-    cells[6].metric("Seen", k.seen, border=True, help="Patients seen today.")
     st.caption(
-        f"Today so far: {k.no_shows} no-shows, {k.left_without_seen} left without being seen. "
+        f"Today so far: {k.no_shows} no-shows. "
         "Median and 90th percentile are over patients already seen; a walk-out counts against the goal."
     )
 

@@ -15,7 +15,7 @@ def test_operations_is_the_default_page_and_renders(app):
     assert at.title[0].value == "Live operations"
     labels = [m.label for m in at.metric]
     for label in ("Waiting now", "Past goal", "Longest (min)", "≤ 17 min", "Median (min)",
-                  "90th % (min)", "Seen"):
+                  "90th % (min)", "Seen", "Left unseen"):
         assert label in labels
     assert {"Patient flow", "Front desk", "Queue by provider"} <= {h.value for h in at.subheader}
     board = at.dataframe[0].value

@@ -127,3 +127,14 @@ def test_two_separate_weeks_leave_a_day_between_them():
     # A fortnight around a week has no room for another week a day apart.
     assert _apart(14, range(4, 11), 7, rng) is None
     assert _apart(15, range(0, 7), 7, rng) == frozenset(range(7)) | frozenset(range(8, 15))
+
+
+def test_a_stalled_lns_takes_longer_steps_up_to_eight_times():
+    from planner.lns import stretched
+
+    assert stretched(0.5, 0) == 0.5
+    assert stretched(0.5, 39) == 0.5
+    assert stretched(0.5, 40) == 1.0
+    assert stretched(0.5, 80) == 2.0
+    assert stretched(0.5, 120) == 4.0
+    assert stretched(0.5, 10_000) == 4.0  # eight times at most
