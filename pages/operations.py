@@ -36,7 +36,7 @@ names = context.providers(location_id)
 context.seed_from_url("provider", context.PROVIDER_KEY, lambda raw: context.parse_id(raw, names), "provider")
 if st.session_state.get(context.PROVIDER_KEY) not in (None, *names):
     st.session_state[context.PROVIDER_KEY] = None
-controls = st.columns([3, 2, 1, 1], vertical_alignment="bottom")
+controls = st.columns([2.6, 2, 1.2, 1.2], vertical_alignment="bottom")
 provider_id = controls[0].selectbox(
     "Provider", options=[None, *names], format_func=lambda i: "All providers" if i is None else names[i],
     key=context.PROVIDER_KEY,

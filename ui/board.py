@@ -132,7 +132,7 @@ def render_actions(annotated: pd.DataFrame, now: dt.datetime) -> None:
     labels = {int(r["id"]): visit_label(r) for _, r in open_visits.iterrows()}
     if st.session_state.get(SELECTED_KEY) not in labels:
         st.session_state[SELECTED_KEY] = next(iter(labels))
-    picker, buttons = st.columns([3, 2], vertical_alignment="bottom")
+    picker, buttons = st.columns([1, 1], vertical_alignment="bottom")
     visit_id = picker.selectbox(
         "Patient", options=list(labels), format_func=labels.get, key=SELECTED_KEY,
         help="Most urgent first. Clicking a row in the board selects it here.",
