@@ -12,8 +12,8 @@ structured. Four kinds of neighbourhood free (person, day) cells:
 Half of the ``need``, ``penalty`` and ``days`` neighbourhoods free two separate
 weeks instead of one block: a person at a horizon limit (total hours, shifts of
 a kind, weekends) can take a shift in one week only by giving one up in
-another, and a single window never frees both (on Curtois 7 and 9 this took
-the request penalties from 64-78 to 53-58 and 43-50; planner/README.md).
+another, and a single window never frees both (Curtois 7 at a minute went
+from 1067-1171 to 1060-1070; figures in planner/README.md).
 
 Each kind keeps its own size, grown when its sub-problems solve to optimality
 within half the step and shrunk when they time out, so every kind stays at the
