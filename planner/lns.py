@@ -9,16 +9,19 @@ structured. Four kinds of neighbourhood free (person, day) cells:
 - ``days``: everyone over a few consecutive days (swaps between people);
 - ``staff``: a few random people over the whole horizon (their runs and totals).
 
-Half of the ``need``, ``penalty`` and ``days`` neighbourhoods free two separate
-weeks instead of one block: a person at a horizon limit (total hours, shifts of
-a kind, weekends) can take a shift in one week only by giving one up in
-another, and a single window never frees both (Curtois 7 at a minute went
-from 1067-1171 to 1060-1070; figures in planner/README.md).
+Half of the ``need`` and ``penalty`` neighbourhoods free two separate weeks
+instead of one block, and ``days`` often splits its span into two stretches
+apart: a person at a horizon limit (total hours, shifts of a kind, weekends)
+can take a shift in one week only by giving one up in another, and a single
+window never frees both (Curtois 7 at a minute went from 1067-1085, one rerun
+1171, to 1060-1070; figures in planner/README.md).
 
 Each kind keeps its own size, grown when its sub-problems solve to optimality
 within half the step and shrunk when they time out, so every kind stays at the
 size one step can settle. When many steps in a row find nothing better, the
-step doubles (up to ``MAX_STRETCH`` times) so larger moves get time to settle. Each step copies the lean model (without the
+step doubles, to at most ``MAX_STRETCH`` times the normal step and never over
+``MAX_STEP_SECONDS`` (a Stop or a proof waits for the running steps), so larger
+moves get time to settle. Each step copies the lean model (without the
 redundant flow), fixes every shift variable outside the neighbourhood to the
 incumbent, and solves the rest with a short, one-worker ``max_lp`` search;
 improvements replace the incumbent. One thread per worker runs steps
@@ -39,9 +42,10 @@ from planner.model import Model
 
 # Share of steps per kind (a kind with nothing to anchor on passes its turn on).
 KINDS = (("need", 0.3), ("penalty", 0.2), ("days", 0.25), ("staff", 0.25))
-SPLIT_SHARE = 0.5  # of need, penalty and days neighbourhoods that free two separate weeks
+SPLIT_SHARE = 0.5  # chance that a need, penalty or days neighbourhood frees two stretches apart
 STALL_STEPS = 40  # steps without an improvement before the step doubles
-MAX_STRETCH = 8  # longest step, in multiples of the normal one
+MAX_STRETCH = 8  # longest stretched step, in multiples of the normal one
+MAX_STEP_SECONDS = 4.0  # and in seconds
 
 
 class Neighbourhoods:
@@ -58,7 +62,7 @@ class Neighbourhoods:
         self.size = {"need": people, "penalty": people, "staff": people,
                      "days": max(1, self.h // 7)}
 
-    def pick(self, rng: random.Random, values) -> tuple[str, set[int], range]:
+    def pick(self, rng: random.Random, values) -> tuple[str, set[int], range | frozenset[int]]:
         r = rng.random()
         for kind, share in KINDS:
             r -= share
@@ -129,7 +133,7 @@ class Neighbourhoods:
             chosen.add(rng.randrange(self.n_staff))
         return chosen
 
-    def _weeks(self, day: int, rng: random.Random, block: int):
+    def _weeks(self, day: int, rng: random.Random, block: int) -> range | frozenset[int]:
         """Days to free around ``day``: the week around it and another week at
         least a day apart (``SPLIT_SHARE`` of the time), else ``block`` days around it."""
         if rng.random() < SPLIT_SHARE:
@@ -197,6 +201,7 @@ def lns(m: Model, lean: cp_model.CpModel, values: list[int], deadline: float, wo
     def step(rng: random.Random) -> None:
         with lock:
             base = state["values"]
+            stalled = state["stalled"]
             kind, chosen, days = hood.pick(rng, base)
         free = set(days)
         sub = lean.clone()
@@ -211,7 +216,7 @@ def lns(m: Model, lean: cp_model.CpModel, values: list[int], deadline: float, wo
         hint = sub.proto.solution_hint
         hint.vars.extend(range(len(base)))
         hint.values.extend(base)
-        seconds = max(0.05, min(stretched(step_seconds, state["stalled"]), deadline - time.perf_counter()))
+        seconds = max(0.05, min(stretched(step_seconds, stalled), deadline - time.perf_counter()))
         solver = one_worker_lp(seconds, rng.randrange(1 << 30))
         prm = solver.parameters
         # The copy still holds every fixed variable: a light presolve removes them
@@ -237,8 +242,10 @@ def lns(m: Model, lean: cp_model.CpModel, values: list[int], deadline: float, wo
 
 def stretched(step_seconds: float, stalled: int) -> float:
     """The step after ``stalled`` steps without an improvement: doubled every
-    ``STALL_STEPS`` of them, to at most ``MAX_STRETCH`` times the normal step."""
-    return step_seconds * min(MAX_STRETCH, 2 ** (stalled // STALL_STEPS))
+    ``STALL_STEPS`` of them, to at most ``MAX_STRETCH`` times the normal step
+    and ``MAX_STEP_SECONDS`` (never shorter than the normal step)."""
+    longer = step_seconds * min(MAX_STRETCH, 2 ** (stalled // STALL_STEPS))
+    return max(step_seconds, min(MAX_STEP_SECONDS, longer))
 
 
 def one_worker_lp(seconds: float, seed: int) -> cp_model.CpSolver:

@@ -95,7 +95,8 @@ def _alerts(annotated, rules: WaitRules) -> None:
 
 def _kpi_row(k: kpis.TodayKpis, rules: WaitRules) -> None:
     """Two rows of four cards, so every label fits beside the sidebar: the
-    queue right now, then the day so far."""
+    queue right now (with today's walk-outs, who left that queue), then the
+    visits seen so far."""
     now = st.columns(4)
     now[0].metric("Waiting now", k.waiting_now, border=True, help="Checked in and not yet seen.")
     now[1].metric("Past goal", k.breached_now, border=True,

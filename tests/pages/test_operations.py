@@ -17,6 +17,7 @@ def test_operations_is_the_default_page_and_renders(app):
     for label in ("Waiting now", "Past goal", "Longest (min)", "≤ 17 min", "Median (min)",
                   "90th % (min)", "Seen", "Left unseen"):
         assert label in labels
+    assert next(m for m in at.metric if m.label == "Left unseen").value.isdigit()
     assert {"Patient flow", "Front desk", "Queue by provider"} <= {h.value for h in at.subheader}
     board = at.dataframe[0].value
     assert {"Appt", "Patient", "Provider", "Status", "In status", "Wait", "Goal", "Band"} <= set(board.columns)

@@ -127,6 +127,7 @@ def test_two_separate_weeks_leave_a_day_between_them():
     # A fortnight around a week has no room for another week a day apart.
     assert _apart(14, range(4, 11), 7, rng) is None
     assert _apart(15, range(0, 7), 7, rng) == frozenset(range(7)) | frozenset(range(8, 15))
+    assert _apart(15, range(8, 15), 7, rng) == frozenset(range(7)) | frozenset(range(8, 15))
 
 
 def test_a_stalled_lns_takes_longer_steps_up_to_eight_times():
@@ -138,3 +139,5 @@ def test_a_stalled_lns_takes_longer_steps_up_to_eight_times():
     assert stretched(0.5, 80) == 2.0
     assert stretched(0.5, 120) == 4.0
     assert stretched(0.5, 10_000) == 4.0  # eight times at most
+    assert stretched(1.0, 10_000) == 4.0  # and four seconds
+    assert stretched(5.0, 10_000) == 5.0  # a longer normal step stays as it is
