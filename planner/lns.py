@@ -6,7 +6,8 @@ structured. Four kinds of neighbourhood free (person, day) cells:
 - ``need``: the people who could fill one understaffed need, around its date;
 - ``penalty``: a few people with penalties (unmet requests) in the same one or
   two weeks, anchored on a penalty drawn by its size;
-- ``days``: everyone over a few consecutive days (swaps between people);
+- ``days``: everyone over a few days, in one block or two stretches apart
+  (swaps between people);
 - ``staff``: a few random people over the whole horizon (their runs and totals).
 
 Half of the ``need`` and ``penalty`` neighbourhoods free two separate weeks
