@@ -46,6 +46,7 @@ class SearchParams:
     # Curtois instance), the coverage stage is an LNS on them alone for up to this
     # share, ended early by their LP bound (Curtois 12 at a minute: 4187-4415 over
     # five runs against 4372-4526 with the one-shot stage; see planner/README.md).
+    # (so ``coverage_share`` = 0 alone does not turn it off; ``staffing_lns_share`` = 0 does).
     staffing_lns_share: float = 0.3
     staffing_dominant: float = 0.5
     # A model below ``staged_min_variables`` whose full model (shifts plus flow
@@ -236,7 +237,7 @@ def staged_solve(m: Model, time_limit: float, workers: int, seed: int, cb: Incum
         cover = [t for t in m.terms if t.rule in COVER_RULES]
         if cover and len(cover) < len(m.terms) and not hinted:
             staffing = _staffing_model(lean, cover)
-            found = None
+            found = []
             if _staffing_dominates(m, cover, best_values, params):
                 found = _staff_first(m, staffing, cover, best_values,
                                      min(deadline, time.perf_counter() + params.staffing_lns_share * time_limit),
@@ -245,10 +246,13 @@ def staged_solve(m: Model, time_limit: float, workers: int, seed: int, cb: Incum
                 solver, code = _run(staffing, params.coverage_share * time_limit, workers, seed, params,
                                     None, stop=stop)
                 if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                    found = list(solver.response_proto.solution)
-            if found is not None:
-                values = _complete(m, lean, found, 1.0)
-                if values is not None and objective_of(m, values) < objective_of(m, best_values):
+                    found = [list(solver.response_proto.solution)]
+            if found:
+                # Least slack for the best-staffed shifts (else those values as
+                # found: still a roster), or a roster reported on the way if better.
+                values = min([_complete(m, lean, found[0], 1.0) or found[0]] + found[1:],
+                             key=lambda v: objective_of(m, v))
+                if objective_of(m, values) < objective_of(m, best_values):
                     best_values = values
                     cb.report(objective_of(m, best_values), best_values)
                 _hint_all(lean, best_values)
@@ -336,7 +340,8 @@ def _staff_first(m: Model, staffing: cp_model.CpModel, cover, values, deadline: 
     Sub-problems without the request and pay terms settle faster, so larger
     moves (a person re-patterned to take one more shift, another moved onto a
     short day) are found; the full LNS then trades requests within that staffing.
-    Returns the best-staffed values found (of ``staffing``, slack not yet tight).
+    Returns a list: the best-staffed values found (of ``staffing``, slack not yet
+    tight), then the roster last reported to ``cb`` on the way, if any.
     """
     weights = [(t.expr.index, t.coef) for t in cover]
 
@@ -345,16 +350,28 @@ def _staff_first(m: Model, staffing: cp_model.CpModel, cover, values, deadline: 
 
     tracker = Incumbent(1, None, time.perf_counter())
     tracker.report(shortfall(m, values))
+
+    reported: list = []  # the roster last reported to ``cb``, kept so none is lost
+
+    def improved(short: int, v) -> None:
+        tracker.report(short, v)
+        # The manager sees progress meanwhile: the roster's full objective (its
+        # slack not yet tight, so at least what the checker will score).
+        whole = objective_of(m, v)
+        if cb.best is None or whole < cb.best:
+            cb.report(whole, v)
+            reported[:] = [v]
+
     probe = BoundProbe(staffing, min(params.probe_seconds, params.probe_share * time_limit), seed, tracker)
     step = params.lns_step_seconds or lns_step(len(staffing.proto.variables), time_limit, params)
     try:
-        values = lns(m, staffing, values, deadline, workers, seed, tracker.report,
+        values = lns(m, staffing, values, deadline, workers, seed, improved,
                      lambda: _stopped(cb, stop) or probe.proves(tracker.best), shortfall, step)
     finally:
         probe.finish()
     if probe.values is not None and shortfall(m, probe.values) < shortfall(m, values):
         values = probe.values
-    return values
+    return [values] + reported
 
 
 def lns_step(variables: int, time_limit: float, params: SearchParams) -> float:
