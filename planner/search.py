@@ -8,10 +8,7 @@ stages, each hinting the next with its best roster:
 
 1. a constructed roster (``planner.construct``), or any roster of the lean
    model (no objective, no redundant flow);
-2. coverage first: only the staffing penalties, which fills the needs. When
-   they are most of the objective (staffing-bound rosters such as the Curtois
-   instances) this is the LNS below on them alone, until their LP bound is met
-   or its share of the time is up; otherwise one short CP-SAT solve;
+2. coverage first: only the staffing penalties, which fills the needs;
 3. improvement to the end: fix-and-optimise LNS (``planner.lns``) on the full
    objective, with the lean model's LP bound computed beside it
    (``BoundProbe``); it stops early when that bound proves the roster optimal.
@@ -42,13 +39,6 @@ class SearchParams:
     staged_min_variables: int = 1200
     feasibility_share: float = 0.5  # a satisfaction solve stops at its first roster
     coverage_share: float = 0.1
-    # When the staffing penalties are most of the first roster's objective (every
-    # Curtois instance), the coverage stage is an LNS on them alone for up to this
-    # share, ended early by their LP bound (Curtois 12 at a minute: 4187-4415 over
-    # five runs against 4372-4526 with the one-shot stage; see planner/README.md).
-    # (so ``coverage_share`` = 0 alone does not turn it off; ``staffing_lns_share`` = 0 does).
-    staffing_lns_share: float = 0.3
-    staffing_dominant: float = 0.5
     # A model below ``staged_min_variables`` whose full model (shifts plus flow
     # arcs) is above this size is solved on the lean model instead: the full
     # model's LP would not finish in a minute on 2 cores.
@@ -235,24 +225,17 @@ def staged_solve(m: Model, time_limit: float, workers: int, seed: int, cb: Incum
             cb.report(objective_of(m, best_values), best_values)
     if big and best_values is not None and not _stopped(cb, stop):
         cover = [t for t in m.terms if t.rule in COVER_RULES]
-        if cover and len(cover) < len(m.terms) and not hinted:
-            staffing = _staffing_model(lean, cover)
-            found = []
-            if _staffing_dominates(m, cover, best_values, params):
-                found = _staff_first(m, staffing, cover, best_values,
-                                     min(deadline, time.perf_counter() + params.staffing_lns_share * time_limit),
-                                     workers, seed, cb, params, stop, time_limit)
-            elif params.coverage_share > 0:
-                solver, code = _run(staffing, params.coverage_share * time_limit, workers, seed, params,
-                                    None, stop=stop)
-                if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                    found = [list(solver.response_proto.solution)]
-            if found:
-                # Least slack for the best-staffed shifts (else those values as
-                # found: still a roster), or a roster reported on the way if better.
-                values = min([_complete(m, lean, found[0], 1.0) or found[0]] + found[1:],
-                             key=lambda v: objective_of(m, v))
-                if objective_of(m, values) < objective_of(m, best_values):
+        if cover and len(cover) < len(m.terms) and params.coverage_share > 0 and not hinted:
+            probe = lean.clone()
+            probe.clear_objective()
+            probe.minimize(cp_model.LinearExpr.weighted_sum(
+                [probe.get_int_var_from_proto_index(t.expr.index) for t in cover],
+                [t.coef for t in cover]))
+            solver, code = _run(probe, params.coverage_share * time_limit, workers, seed, params,
+                                None, stop=stop)
+            if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                values = _complete(m, lean, list(solver.response_proto.solution), 1.0)
+                if values is not None and objective_of(m, values) < objective_of(m, best_values):
                     best_values = values
                     cb.report(objective_of(m, best_values), best_values)
                 _hint_all(lean, best_values)
@@ -313,65 +296,6 @@ def _improve(m: Model, lean: cp_model.CpModel, values, deadline: float, workers:
         values = better
         cb.report(objective_of(m, values), values)
     return values, probe.proves(objective_of(m, values))
-
-
-def _staffing_model(lean: cp_model.CpModel, cover) -> cp_model.CpModel:
-    """The lean model minimising only the staffing penalties (``cover`` terms)."""
-    staffing = lean.clone()
-    staffing.clear_objective()
-    staffing.minimize(cp_model.LinearExpr.weighted_sum(
-        [staffing.get_int_var_from_proto_index(t.expr.index) for t in cover], [t.coef for t in cover]))
-    return staffing
-
-
-def _staffing_dominates(m: Model, cover, values, params: SearchParams) -> bool:
-    """Whether the staffing penalties are at least ``staffing_dominant`` of the
-    roster's objective (Curtois starts: over 90 %; the clinic month: about 20 %)."""
-    total = objective_of(m, values)
-    staffing = sum(t.coef * values[t.expr.index] for t in cover)
-    return params.staffing_lns_share > 0 and total > 0 and staffing >= params.staffing_dominant * total
-
-
-def _staff_first(m: Model, staffing: cp_model.CpModel, cover, values, deadline: float, workers: int,
-                 seed: int, cb: Incumbent, params: SearchParams, stop, time_limit: float):
-    """The LNS on the staffing penalties alone until ``deadline``, with their LP
-    bound beside it: it ends as soon as no roster could be better staffed.
-
-    Sub-problems without the request and pay terms settle faster, so larger
-    moves (a person re-patterned to take one more shift, another moved onto a
-    short day) are found; the full LNS then trades requests within that staffing.
-    Returns a list: the best-staffed values found (of ``staffing``, slack not yet
-    tight), then the roster last reported to ``cb`` on the way, if any.
-    """
-    weights = [(t.expr.index, t.coef) for t in cover]
-
-    def shortfall(_m, v) -> int:
-        return sum(c * v[i] for i, c in weights)
-
-    tracker = Incumbent(1, None, time.perf_counter())
-    tracker.report(shortfall(m, values))
-
-    reported: list = []  # the roster last reported to ``cb``, kept so none is lost
-
-    def improved(short: int, v) -> None:
-        tracker.report(short, v)
-        # The manager sees progress meanwhile: the roster's full objective (its
-        # slack not yet tight, so at least what the checker will score).
-        whole = objective_of(m, v)
-        if cb.best is None or whole < cb.best:
-            cb.report(whole, v)
-            reported[:] = [v]
-
-    probe = BoundProbe(staffing, min(params.probe_seconds, params.probe_share * time_limit), seed, tracker)
-    step = params.lns_step_seconds or lns_step(len(staffing.proto.variables), time_limit, params)
-    try:
-        values = lns(m, staffing, values, deadline, workers, seed, improved,
-                     lambda: _stopped(cb, stop) or probe.proves(tracker.best), shortfall, step)
-    finally:
-        probe.finish()
-    if probe.values is not None and shortfall(m, probe.values) < shortfall(m, values):
-        values = probe.values
-    return [values] + reported
 
 
 def lns_step(variables: int, time_limit: float, params: SearchParams) -> float:

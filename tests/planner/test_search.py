@@ -143,61 +143,18 @@ def test_a_stalled_lns_takes_longer_steps_up_to_eight_times():
     assert stretched(5.0, 10_000) == 5.0  # a longer normal step stays as it is
 
 
-def four_people_for_fourteen_days():
+def test_a_staffing_bound_problem_solves_to_its_least_shortfall():
     """Four people who may each work eight of fourteen days, two needed on each of
     two shifts a day: 56 places, 32 shifts, so at best 24 people short (2400
-    points); p0 asks for the early shift on day 0 (3 points)."""
+    points); p0's request for the early shift on day 0 (3 points) can be granted."""
     from planner.domain import Request
+    from planner.rules import names
 
     staff = [person(f"p{i}", max_minutes_total=8 * 480) for i in range(4)]
     templates = [tpl("E", "07:00", "15:00"), tpl("L", "15:00", "23:00")]
     covers = [ShiftCover(d, t, 2, under_weight=100, over_weight=1) for d in range(14) for t in ("E", "L")]
-    return tiny(num_days=14, staff=staff, templates=templates, shift_covers=covers, weights=Weights(pay=0),
-                requests=[Request("p0", 0, "E", on=True, weight=3)])
-
-
-def test_a_staffing_bound_roster_is_staffed_first_to_its_lp_bound():
-    """From an empty roster the staffing stage reaches the least shortfall, the
-    LNS on its own as well as with the bound beside it; the staffing share of
-    the objective decides whether the stage runs at all."""
-    import time
-
-    from planner.build import build_model
-    from planner.lns import lns
-    from planner.search import (
-        COVER_RULES, Incumbent, _complete, _staff_first, _staffing_dominates, _staffing_model,
-    )
-
-    p = four_people_for_fourteen_days()
-    m = build_model(p)
-    lean = m.lean.clone()
-    cover = [t for t in m.terms if t.rule in COVER_RULES]
-
-    def shortfall(_m, v):
-        return sum(t.coef * v[t.expr.index] for t in cover)
-
-    empty = _complete(m, lean, [0] * len(lean.proto.variables), 5.0)
-    assert shortfall(m, empty) == 5600
-    params = SearchParams(lns_step_seconds=0.2)
-    assert _staffing_dominates(m, cover, empty, params)  # 5600 of 5603 points
-    assert _staffing_dominates(m, cover, empty, SearchParams(staffing_dominant=0.9994))
-    assert not _staffing_dominates(m, cover, empty, SearchParams(staffing_dominant=0.9995))
-    assert not _staffing_dominates(m, cover, empty, SearchParams(staffing_lns_share=0))
-    staffing = _staffing_model(lean, cover)
-    best = [5600]
-    alone = lns(m, staffing, empty, time.perf_counter() + 5, 2, 0, lambda o, v: best.append(o),
-                lambda: best[-1] <= 2400, shortfall, 0.2)
-    assert shortfall(m, alone) == 2400
-    cb = Incumbent(1, None, time.perf_counter())
-    found = _staff_first(m, staffing, cover, empty, time.perf_counter() + 20, 2, 0, cb, params, None, 20)
-    assert shortfall(m, found[0]) == 2400
-    assert cb.best is not None and cb.best <= 2403  # progress was reported on the way
-
-
-def test_a_staffing_bound_problem_solves_to_its_least_shortfall():
-    from planner.rules import names
-
-    p = four_people_for_fourteen_days()
+    p = tiny(num_days=14, staff=staff, templates=templates, shift_covers=covers, weights=Weights(pay=0),
+             requests=[Request("p0", 0, "E", on=True, weight=3)])
     r = solve(p, time_limit=10, workers=2, seed=0, params=SearchParams(staged_min_variables=0,
                                                                        lns_step_seconds=0.2))
     ev = evaluate(p, r.assignments)
