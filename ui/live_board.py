@@ -110,11 +110,10 @@ def _kpi_row(k: kpis.TodayKpis, rules: WaitRules) -> None:
     today[1].metric(
         f"≤ {rules.target_minutes} min",
         percent(k.share_within_target),
-        delta=None if k.share_within_target is None
-        else f"{(k.share_within_target - rules.target_share) * 100:+.0f} pts",
         help=f"Share of patients seen today within {rules.target_minutes} minutes; "
              f"the goal is {rules.target_share:.0%}.",
         border=True,
+        **against_goal(k.share_within_target, rules.target_share),
     )
     today[2].metric("Median (min)", whole(k.median_wait), border=True,
                     help="Median wait of the patients seen today, in minutes.")
@@ -124,6 +123,17 @@ def _kpi_row(k: kpis.TodayKpis, rules: WaitRules) -> None:
         f"Today so far: {k.no_shows} no-shows. "
         "Median and 90th percentile are over patients already seen; a walk-out counts against the goal."
     )
+
+
+def against_goal(share: float | None, goal: float) -> dict:
+    """The card's delta: points above or below the goal share, named as such;
+    a gray "at goal" when it rounds to zero (a green "+0" read as progress)."""
+    if share is None:
+        return {}
+    points = round((share - goal) * 100)
+    if points == 0:
+        return {"delta": f"at the {goal:.0%} goal", "delta_color": "off", "delta_arrow": "off"}
+    return {"delta": f"{points:+d} pts", "delta_description": f"vs {goal:.0%} goal"}
 
 
 def whole(minutes_value: float | None) -> str:

@@ -60,3 +60,12 @@ def test_a_past_day_is_read_only(app):
     assert not at.exception
     assert "Front desk" not in {h.value for h in at.subheader}
     assert at.toggle(key="ops_paused").disabled
+
+
+def test_the_share_card_says_how_far_from_the_goal():
+    from ui.live_board import against_goal
+
+    assert against_goal(None, 0.9) == {}
+    assert against_goal(0.904, 0.9) == {"delta": "at the 90% goal", "delta_color": "off", "delta_arrow": "off"}
+    assert against_goal(0.93, 0.9) == {"delta": "+3 pts", "delta_description": "vs 90% goal"}
+    assert against_goal(0.75, 0.9) == {"delta": "-15 pts", "delta_description": "vs 90% goal"}
