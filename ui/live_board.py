@@ -127,7 +127,7 @@ def _kpi_row(k: kpis.TodayKpis, rules: WaitRules) -> None:
 
 def against_goal(share: float | None, goal: float) -> dict:
     """The card's delta: points above or below the goal share, named as such;
-    a gray "at goal" when it rounds to zero (a green "+0" read as progress)."""
+    a gray "at the goal" when it rounds to zero (a green "+0" read as progress)."""
     if share is None:
         return {}
     points = round((share - goal) * 100)
