@@ -8,10 +8,14 @@ stages, each hinting the next with its best roster:
 
 1. a constructed roster (``planner.construct``), or any roster of the lean
    model (no objective, no redundant flow);
-2. coverage first: only the staffing penalties, which fills the needs;
-3. improvement to the end: fix-and-optimise LNS (``planner.lns``) on the full
+2. improvement to the end: fix-and-optimise LNS (``planner.lns``) on the full
    objective, with the lean model's LP bound computed beside it
    (``BoundProbe``); it stops early when that bound proves the roster optimal.
+
+There is no coverage-only stage between them any more: a solve of the
+staffing penalties alone for 10 % of the limit was measured against starting
+the LNS at once, and the LNS alone did as well or better on Curtois 7-12 and
+the clinic month (planner/README.md).
 
 Shares of the time limit are ``SearchParams`` fields. See planner/README.md.
 """
@@ -26,10 +30,7 @@ from ortools.sat.python import cp_model
 
 from planner.lns import lns, one_worker_lp
 from planner.model import Model
-from planner.rules import names
 from planner.rules.patterns import complete_flow_values
-
-COVER_RULES = (names.UNDERSTAFFED, names.BELOW_PREFERRED)
 
 
 @dataclass
@@ -38,7 +39,6 @@ class SearchParams:
 
     staged_min_variables: int = 1200
     feasibility_share: float = 0.5  # a satisfaction solve stops at its first roster
-    coverage_share: float = 0.1
     # A model below ``staged_min_variables`` whose full model (shifts plus flow
     # arcs) is above this size is solved on the lean model instead: the full
     # model's LP would not finish in a minute on 2 cores.
@@ -223,31 +223,15 @@ def staged_solve(m: Model, time_limit: float, workers: int, seed: int, cb: Incum
             best_values = list(solver.response_proto.solution)
             _hint_all(lean, best_values)
             cb.report(objective_of(m, best_values), best_values)
-    if big and best_values is not None and not _stopped(cb, stop):
-        cover = [t for t in m.terms if t.rule in COVER_RULES]
-        if cover and len(cover) < len(m.terms) and params.coverage_share > 0 and not hinted:
-            probe = lean.clone()
-            probe.clear_objective()
-            probe.minimize(cp_model.LinearExpr.weighted_sum(
-                [probe.get_int_var_from_proto_index(t.expr.index) for t in cover],
-                [t.coef for t in cover]))
-            solver, code = _run(probe, params.coverage_share * time_limit, workers, seed, params,
-                                None, stop=stop)
-            if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                values = _complete(m, lean, list(solver.response_proto.solution), 1.0)
-                if values is not None and objective_of(m, values) < objective_of(m, best_values):
-                    best_values = values
-                    cb.report(objective_of(m, best_values), best_values)
-                _hint_all(lean, best_values)
-        if not _stopped(cb, stop) and left() > 0.5:
-            # Large models: the LNS runs to the end and the bound comes from the
-            # lean model's LP beside it (a proof stage on the full model was
-            # slower to a good roster and gave weaker bounds on Curtois 7-12 and
-            # the clinic month; measurements in planner/README.md).
-            best_values, proven = _improve(m, lean, best_values, deadline, workers, seed, cb,
-                                           params, stop, time_limit)
-            complete_flow_values(m, best_values)
-            return None, cp_model.OPTIMAL if proven else cp_model.FEASIBLE, best_values
+    if big and best_values is not None and not _stopped(cb, stop) and left() > 0.5:
+        # Large models: the LNS runs to the end and the bound comes from the
+        # lean model's LP beside it (a proof stage on the full model was
+        # slower to a good roster and gave weaker bounds on Curtois 7-12 and
+        # the clinic month; measurements in planner/README.md).
+        best_values, proven = _improve(m, lean, best_values, deadline, workers, seed, cb,
+                                       params, stop, time_limit)
+        complete_flow_values(m, best_values)
+        return None, cp_model.OPTIMAL if proven else cp_model.FEASIBLE, best_values
     final_model, proof = m.cp, True
     if not _provable(m, params):
         final_model, proof = lean, False

@@ -1,4 +1,4 @@
-"""The staged search (first roster, coverage first, LNS with a bound probe) on a small problem."""
+"""The staged search (first roster, LNS with a bound probe) on a small problem."""
 
 from planner import Assignment, ShiftCover, Status, Weights, evaluate, sick_call, solve
 from planner.search import SearchParams
