@@ -17,12 +17,6 @@ can take a shift in one week only by giving one up in another, and a single
 window never frees both (Curtois 7 at a minute went from 1067-1085, one rerun
 1171, to 1060-1070; figures in planner/README.md).
 
-Kinds are drawn by adaptive shares (``KindWeights``): a kind that has been
-improving the roster per second of solving is drawn more, down to a tenth of
-its base share for one that has not (Curtois 9 at a minute: 441-442 in both
-screened runs against 441-450; the clinic month at 10 s: mean gap 0.21 %
-against 0.24-0.26 %; figures in planner/README.md).
-
 Each kind keeps its own size, grown when its sub-problems solve to optimality
 within half the step and shrunk when they time out, so every kind stays at the
 size one step can settle. When many steps in a row find nothing better, the
@@ -47,54 +41,12 @@ from ortools.sat.python import cp_model
 
 from planner.model import Model
 
-# Base share of steps per kind (a kind with nothing to anchor on passes its turn on).
+# Share of steps per kind (a kind with nothing to anchor on passes its turn on).
 KINDS = (("need", 0.3), ("penalty", 0.2), ("days", 0.25), ("staff", 0.25))
-ADAPT_RATE = 0.05  # weight of the latest step in each kind's running success and time
-ADAPT_FLOOR = 0.1  # least share of a kind, as a fraction of its base share
 SPLIT_SHARE = 0.5  # chance that a need, penalty or days neighbourhood frees two stretches apart
 STALL_STEPS = 40  # steps without an improvement before the step doubles
 MAX_STRETCH = 8  # longest stretched step, in multiples of the normal one
 MAX_STEP_SECONDS = 4.0  # and in seconds
-
-
-class KindWeights:
-    """Adaptive shares of the neighbourhood kinds (as in adaptive LNS).
-
-    Which kind pays off changes with the instance and the stage of the search:
-    early on a staffing-bound roster the need neighbourhoods find most, later
-    the request ones. Each kind keeps a running mean of its steps' success
-    (improved or not) and of their solve time; its share is its base share
-    times its successes per second relative to the best kind's, and never
-    below ``ADAPT_FLOOR`` of its base share, so every kind keeps being tried.
-    """
-
-    def __init__(self, base=KINDS, rate: float = ADAPT_RATE, floor: float = ADAPT_FLOOR) -> None:
-        self.base = dict(base)
-        self.rate = rate
-        self.floor = floor
-        self.success = {k: 0.5 for k in self.base}
-        self.seconds = {k: 0.1 for k in self.base}
-
-    def shares(self) -> dict[str, float]:
-        speed = {k: self.success[k] / max(1e-3, self.seconds[k]) for k in self.base}
-        best = max(speed.values()) or 1.0
-        return {k: b * max(self.floor, speed[k] / best) for k, b in self.base.items()}
-
-    def choose(self, rng: random.Random) -> str:
-        shares = self.shares()
-        r = rng.random() * sum(shares.values())
-        for kind, share in shares.items():
-            r -= share
-            if r < 0:
-                return kind
-        return kind
-
-    def reward(self, kind: str, improved: bool, seconds: float) -> None:
-        """Record one step of ``kind``: whether it improved the roster, and its solve time."""
-        if kind in self.base:
-            a = self.rate
-            self.success[kind] = (1 - a) * self.success[kind] + a * (1.0 if improved else 0.0)
-            self.seconds[kind] = (1 - a) * self.seconds[kind] + a * seconds
 
 
 class Neighbourhoods:
@@ -107,13 +59,16 @@ class Neighbourhoods:
         owner = {v.index: e for (e, _, _), v in m.x.items()}
         self._need_people = _need_people(m, owner)
         self._person_terms = _person_terms(m)
-        self.weights = KindWeights()
         people = max(2, self.n_staff // 6)
         self.size = {"need": people, "penalty": people, "staff": people,
                      "days": max(1, self.h // 7)}
 
     def pick(self, rng: random.Random, values) -> tuple[str, set[int], range | frozenset[int]]:
-        kind = self.weights.choose(rng)
+        r = rng.random()
+        for kind, share in KINDS:
+            r -= share
+            if r < 0:
+                break
         picked = None
         if kind == "need":
             picked = self._need(rng, values)
@@ -271,13 +226,11 @@ def lns(m: Model, lean: cp_model.CpModel, values: list[int], deadline: float, wo
         prm.cp_model_probing_level = 0
         prm.symmetry_level = 0
         code = solver.solve(sub)
-        solved = code in (cp_model.OPTIMAL, cp_model.FEASIBLE)
         with lock:
             hood.adapt(kind, code == cp_model.OPTIMAL, solver.wall_time < 0.5 * seconds)
-            obj = round(solver.objective_value) if solved else None
-            hood.weights.reward(kind, solved and obj < state["obj"], solver.wall_time)
             state["stalled"] += 1
-            if solved:
+            if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                obj = round(solver.objective_value)
                 if obj < state["obj"]:
                     state["stalled"] = 0
                     state["obj"] = obj
