@@ -158,7 +158,8 @@ if not scenario_cells:
     st.stop()
 
 if running and summary.get("interim"):
-    st.caption("The best roster so far: the solver is still improving it; this view follows it.")
+    st.caption("The best roster so far, shown again every few seconds while the solver improves it: "
+               "its figures can trail the live numbers above.")
 elif summary.get("interim"):
     st.warning("This roster is from a solve that did not finish; solve again before publishing.",
                icon=":material/warning:")
