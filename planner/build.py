@@ -7,8 +7,10 @@ from planner.model import Model
 from planner.rules import HARD_RULES, REDUNDANT_RULES, SOFT_RULES
 
 
-def build_model(p: Problem, explain: bool = False, hint: list[Assignment] | None = None) -> Model:
-    """Build every rule into one model; ``hint`` (or the reference roster) seeds the search."""
+def build_model(p: Problem, explain: bool = False, hint: list[Assignment] | None = None,
+                redundant: bool = True) -> Model:
+    """Build every rule into one model; ``hint`` (or the reference roster) seeds the search.
+    ``redundant=False`` leaves out the run-pattern flow (``m.cp`` is then the lean model)."""
     m = Model(p, explain=explain)
     for rule in HARD_RULES + SOFT_RULES:
         rule(m)
@@ -18,6 +20,9 @@ def build_model(p: Problem, explain: bool = False, hint: list[Assignment] | None
         add_hint(m, seed)
     # The lean copy has every rule; the full model adds the redundant flow on top,
     # whose variables come last so that lean solutions extend to full ones.
+    if not redundant:
+        m.lean = m.cp
+        return m
     m.lean = m.cp.clone()
     for rule in REDUNDANT_RULES:
         rule(m)

@@ -79,6 +79,8 @@ class Model:
         self.by_day_template: list[list[list[tuple[int, cp_model.IntVar]]]] = [
             [[] for _ in p.templates] for _ in range(p.num_days)]
         self.pinned: dict[tuple[int, int], int | None] = {}
+        # (literals counted, need) per staffing need, as built (planner.columns reads them)
+        self.cover_rows: list[tuple[list, object]] = []
         self.weeks = p.weeks()
         self.by_person_template: list[dict[int, list]] = [{} for _ in p.staff]
         self._weekend: dict[tuple[int, int], object] = {}

@@ -7,7 +7,10 @@ Larger ones (clinic months, benchmark instances with 20+ staff) are solved in
 stages, each hinting the next with its best roster:
 
 1. a constructed roster (``planner.construct``), or any roster of the lean
-   model (no objective, no redundant flow);
+   model (no objective, no redundant flow); where people interact only
+   through staffing needs, column generation (``planner.columns``) then
+   spends ``pattern_share`` of the limit on a roster of coordinated
+   whole-horizon patterns, and the LNS starts from that one;
 2. improvement to the end: fix-and-optimise LNS (``planner.lns``) on the full
    objective, with the lean model's LP bound computed beside it
    (``BoundProbe``); it stops early when that bound proves the roster optimal.
@@ -28,6 +31,7 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
+from planner import columns
 from planner.lns import lns, one_worker_lp
 from planner.model import Model
 from planner.rules.patterns import complete_flow_values
@@ -57,6 +61,9 @@ class SearchParams:
     probe_seconds: float = 2.0
     probe_share: float = 0.5
     construct: bool = True  # start from a greedy roster (planner.construct)
+    # Where people interact only through needs (planner.columns.separable), this
+    # share of the limit goes to column generation, whose roster starts the LNS.
+    pattern_share: float = 0.2
     # Above this many (estimated) shift variables the whole model is not built:
     # a constructed roster is improved by window sub-problems (planner.large).
     large_variables: int = 100_000
@@ -212,6 +219,13 @@ def staged_solve(m: Model, time_limit: float, workers: int, seed: int, cb: Incum
     if best_values is not None:
         _hint_all(lean, best_values)
         cb.report(objective_of(m, best_values), best_values)
+    if (big and best_values is not None and not hinted and params.pattern_share > 0
+            and columns.separable(m.p) and not _stopped(cb, stop)):
+        # The LNS starts from the column-generation roster even when the
+        # greedy one scores better: its patterns are coordinated across people
+        # and the month, which the LNS rarely reaches (planner.columns).
+        best_values = _pattern_values(m, lean, best_values, params.pattern_share * time_limit,
+                                      workers, seed, cb, stop) or best_values
     if best_values is None:  # any roster; a hint, if given, guides this search
         probe = lean.clone()
         probe.clear_objective()
@@ -375,6 +389,30 @@ def _constructed_start(m: Model, lean: cp_model.CpModel, seed: int, seconds: flo
     if len(on) != sum(values):
         return None  # a cell without a variable (should not happen): let CP-SAT start
     return _complete(m, lean, values, max(0.2, deadline - time.perf_counter()))
+
+
+def _pattern_values(m: Model, lean: cp_model.CpModel, values, seconds: float, workers: int,
+                    seed: int, cb: Incumbent, stop):
+    """Lean-model values of the column-generation roster started from ``values``
+    (``planner.columns``), or None."""
+    started = time.perf_counter()
+    start: list[set] = [set() for _ in m.p.staff]
+    for key, v in m.x.items():
+        if values[v.index]:
+            start[key[0]].add(key)
+    found = columns.pattern_start(m, [frozenset(s) for s in start], seconds, workers, seed,
+                                  lambda: _stopped(cb, stop))
+    if found is None:
+        return None
+    on = set().union(*found.patterns)
+    chosen = [0] * len(lean.proto.variables)
+    for key, v in m.x.items():
+        if key in on:
+            chosen[v.index] = 1
+    done = _complete(m, lean, chosen, max(1.0, seconds - (time.perf_counter() - started)))
+    if done is not None:
+        cb.report(objective_of(m, done), done)
+    return done
 
 
 def _without_flow(m: Model) -> cp_model.CpModel:

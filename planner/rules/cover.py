@@ -78,6 +78,7 @@ def window_cover(m: Model) -> None:
 
 
 def _cover(m: Model, lits: list, c, g: Group, key: tuple) -> None:
+    m.cover_rows.append((lits, c))
     n = cp_model.LinearExpr.sum(lits)
     req = c.required
     pref = c.preferred if c.preferred is not None and c.preferred > req else req

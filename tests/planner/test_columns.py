@@ -1,0 +1,103 @@
+"""Column generation start (planner.columns): who qualifies, the master LP, the roster it gives."""
+
+from datetime import time
+
+from planner import Budget, ShiftCover, Weights, WindowCover, evaluate, solve
+from planner.build import build_model
+from planner.columns import Master, Person, pattern_start, separable
+from planner.domain import Request
+from planner.search import SearchParams
+
+from roster_helpers import person, tiny, tpl
+
+
+def test_separable_only_without_budget_or_fairness():
+    assert separable(tiny())
+    assert separable(tiny(weights=Weights(pay=1), budget=Budget(limit_cents=10_000, hard=False)))
+    assert not separable(tiny(budget=Budget(limit_cents=10_000, hard=True)))
+    assert not separable(tiny(weights=Weights(over_budget_per_dollar=1),
+                              budget=Budget(limit_cents=10_000, hard=False)))
+    assert not separable(tiny(weights=Weights(fair_weekends=1)))
+    assert not separable(tiny(weights=Weights(fair_hours=1)))
+
+
+def three_days():
+    """Kim and Lee, one day shift, one needed on each of three days (100 points per
+    person short); Kim may work two shifts, Lee one; Kim asks for day 2 off, Lee for day 0."""
+    staff = [person("kim", max_minutes_total=2 * 480), person("lee", max_minutes_total=480)]
+    return tiny(num_days=3, staff=staff, shift_covers=[ShiftCover(d, "D", 1, under_weight=100)
+                                                       for d in range(3)],
+                requests=[Request("kim", 2, None, on=False, weight=10),
+                          Request("lee", 0, None, on=False, weight=10)])
+
+
+def test_pattern_start_finds_the_only_roster_that_fills_every_need_and_wish():
+    p = three_days()
+    m = build_model(p)
+    found = pattern_start(m, [frozenset(), frozenset()], seconds=10, workers=1, seed=0)
+    assert found.converged
+    assert abs(found.value) < 1e-9
+    assert found.patterns == [frozenset({(0, 0, 0), (0, 1, 0)}), frozenset({(1, 2, 0)})]
+
+
+def test_master_prices_a_need_nobody_else_can_fill_at_its_weight():
+    """Empty patterns only: the LP leaves all three needs short (300 points), and each
+    day's price is the weight of a person short (100)."""
+    p = three_days()
+    m = build_model(p)
+    master = Master(m, 2)
+    for e in range(2):
+        master.add(e, frozenset(), 0)
+    value, prices, _ = master.solve()
+    assert value == 300.0
+    assert prices == {(e, d, 0): 100.0 for e in range(2) for d in range(3)}
+    assert not master.add(0, frozenset(), 0)  # the same pattern twice is refused
+
+
+def test_a_person_prices_patterns_with_their_own_rules_and_wishes():
+    p = three_days()
+    kim = Person(p, 0)
+    patterns = kim.price({(0, d, 0): 100.0 for d in range(3)}, seconds=5, seed=0)
+    work, cost = patterns[-1]
+    assert work == frozenset({(0, 0, 0), (0, 1, 0)}) and cost == 0  # two shifts at most, day 2 off
+
+
+def test_window_needs_and_pay_are_priced_in_internal_units():
+    """Pay makes the internal scale 120 per point; a window need counts the people
+    whose shift spans it; one person is enough, so the cheaper one works."""
+    staff = [person("kim", pay_cents_per_hour=2000), person("lee", pay_cents_per_hour=3000)]
+    day = tpl("D", "08:00", "16:00", location="Main")
+    p = tiny(num_days=1, staff=staff, templates=[day], locations=["Main"], weights=Weights(pay=1),
+             window_covers=[WindowCover(0, "Main", time(9), time(12), None, 1, under_weight=100_000)])
+    m = build_model(p)
+    found = pattern_start(m, [frozenset(), frozenset()], seconds=10, workers=1, seed=0)
+    assert found.converged
+    assert found.patterns == [frozenset({(0, 0, 0)}), frozenset()]
+    assert round(found.value) == 8 * 2000 * m.scale  # Kim's eight hours, in internal units
+
+
+def test_the_search_starts_the_lns_from_the_pattern_roster(monkeypatch):
+    import planner.columns as columns
+
+    calls = []
+    real = columns.pattern_start
+
+    def spy(*args, **kwargs):
+        calls.append(args[2])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(columns, "pattern_start", spy)
+    staff = [person(f"p{i}", max_consecutive_days=3, min_consecutive_days_off=2, max_weekends=1)
+             for i in range(5)]
+    templates = [tpl("E", "07:00", "15:00"), tpl("L", "14:00", "22:00")]
+    covers = [ShiftCover(d, t, 2, under_weight=100, over_weight=1) for d in range(14) for t in ("E", "L")]
+    p = tiny(num_days=14, staff=staff, templates=templates, shift_covers=covers)
+    r = solve(p, time_limit=4, workers=2, seed=0,
+              params=SearchParams(staged_min_variables=0, lns_step_seconds=0.2))
+    assert len(calls) == 1 and 0.7 < calls[0] <= 0.2 * 4  # a fifth of the search time
+    ev = evaluate(p, r.assignments)
+    assert ev.feasible and float(ev.score) == r.objective
+    calls.clear()
+    solve(p, time_limit=2, workers=1, seed=0,
+          params=SearchParams(staged_min_variables=0, lns_step_seconds=0.2, pattern_share=0))
+    assert calls == []
