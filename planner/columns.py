@@ -28,10 +28,11 @@ from dataclasses import dataclass, replace
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
+from planner.build import build_model
 from planner.domain import Problem
 
 PRICE_SCALE = 1000  # pricing objective units per internal unit (duals are fractional)
-SMOOTHING = 0.5  # weight of the best prices so far in the prices a round uses
+SMOOTHING = 0.5  # weight of the previous round's prices in the next (damps oscillation)
 PRICING_SECONDS = 1.0  # most one person's pricing solve may take
 MOST_ROUND_SHARE = 0.25  # a first pass over everyone slower than this share of the time: give up
 # People priced per round: a sixth of them, so the master's prices are renewed
@@ -51,8 +52,6 @@ class Person:
     """One person's own model (every rule but the needs); prices patterns against needs."""
 
     def __init__(self, p: Problem, e: int) -> None:
-        from planner.build import build_model
-
         s = p.staff[e]
         own = replace(p, staff=[s], shift_covers=[], window_covers=[],
                       requests=[r for r in p.requests if r.staff == s.id],
