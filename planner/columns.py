@@ -39,6 +39,10 @@ MOST_ROUND_SHARE = 0.25  # a first pass over everyone slower than this share of 
 # six times per pass (Curtois 12 at 12 s: LP 4070 against 4347 pricing everyone
 # each round).
 PARTS = 6
+# The last pass over everyone, at the LP's own prices, for the bound: it runs
+# after the share (a pass costs about 1 s on Curtois 12), each person's pricing
+# given up to this long so that it ends proven.
+BOUND_SECONDS = 0.2
 
 
 def separable(p: Problem) -> bool:
@@ -65,9 +69,10 @@ class Person:
         self.offset = int(o.offset)
         self.cells = {(e, d, t): v.index for (_, d, t), v in self.m.x.items()}
 
-    def price(self, prices: dict, seconds: float, seed: int) -> list[tuple[frozenset, int]]:
+    def price(self, prices: dict, seconds: float, seed: int) -> tuple[list[tuple[frozenset, int]], float]:
         """Patterns (cells worked, own cost in internal units) found while minimising
-        own cost minus ``prices`` of the cells worked; the best one last."""
+        own cost minus ``prices`` of the cells worked, the best one last; and a lower
+        bound on that minimum (prices are rounded up, so the bound stays valid)."""
         coef: dict[int, int] = {}
         for v, c in self.own:
             coef[v] = coef.get(v, 0) + c * PRICE_SCALE
@@ -81,13 +86,17 @@ class Person:
         items = [(v, c) for v, c in coef.items() if c]
         o.vars.extend(v for v, _ in items)
         o.coeffs.extend(c for _, c in items)
+        o.offset = self.offset * PRICE_SCALE
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
         solver.parameters.random_seed = seed
         solver.parameters.max_time_in_seconds = max(0.05, seconds)
         found = _Patterns(self)
-        solver.solve(self.m.cp, found)
-        return found.patterns
+        code = solver.solve(self.m.cp, found)
+        least = float("-inf")
+        if code in (cp_model.OPTIMAL, cp_model.FEASIBLE) and math.isfinite(solver.best_objective_bound):
+            least = solver.best_objective_bound / PRICE_SCALE
+        return found.patterns, least
 
 
 class _Patterns(cp_model.CpSolverSolutionCallback):
@@ -117,6 +126,9 @@ class Master:
                 if w]
         big = 100 * m.scale * max(soft + [1000])
         self.rows: list[pywraplp.Constraint] = []
+        self.sense: list[int] = []  # +1: at least rhs (dual >= 0); -1: at most rhs (dual <= 0)
+        self.rhs: list[float] = []
+        self.slacks: list[tuple[int, int, float, float]] = []  # (row, sign, most, cost)
         self.rows_of: dict[tuple, list[int]] = {}
         key_of = {v.index: key for key, v in m.x.items()}
         for lits, c in m.cover_rows:
@@ -124,26 +136,31 @@ class Master:
             req = c.required
             pref = c.preferred if c.preferred is not None and c.preferred > req else req
             if req > 0 or (pref > req and c.preferred_weight > 0):
-                row = self.lp.Constraint(pref if pref > req and c.preferred_weight > 0 else req, inf)
-                self._slack(row, req, big if c.under_weight is None else c.under_weight * m.scale)
+                least = pref if pref > req and c.preferred_weight > 0 else req
+                slacks = [(1, req, big if c.under_weight is None else c.under_weight * m.scale)]
                 if pref > req and c.preferred_weight > 0:
-                    self._slack(row, pref - req, c.preferred_weight * m.scale)
-                self._add_row(row, keys)
+                    slacks.append((1, pref - req, c.preferred_weight * m.scale))
+                self._add_row(keys, 1, least, slacks)
             if (c.over_weight is None or c.over_weight > 0) and len(lits) > pref:
-                row = self.lp.Constraint(-inf, pref)
-                self._slack(row, inf, big if c.over_weight is None else c.over_weight * m.scale, -1)
-                self._add_row(row, keys)
+                self._add_row(keys, -1, pref, [(-1, inf, big if c.over_weight is None
+                                                else c.over_weight * m.scale)])
         self.columns: list[list[tuple[frozenset, pywraplp.Variable]]] = [[] for _ in range(people)]
+        self.duals: list[float] = []
 
-    def _slack(self, row, most, cost, sign: int = 1) -> None:
-        v = self.lp.NumVar(0, most, "")
-        row.SetCoefficient(v, sign)
-        self.objective.SetCoefficient(v, cost)
-
-    def _add_row(self, row, keys) -> None:
+    def _add_row(self, keys, sense: int, rhs: float, slacks) -> None:
+        inf = self.lp.infinity()
+        row = self.lp.Constraint(rhs, inf) if sense > 0 else self.lp.Constraint(-inf, rhs)
+        r = len(self.rows)
+        for sign, most, cost in slacks:
+            v = self.lp.NumVar(0, most, "")
+            row.SetCoefficient(v, sign)
+            self.objective.SetCoefficient(v, cost)
+            self.slacks.append((r, sign, most, cost))
         self.rows.append(row)
+        self.sense.append(sense)
+        self.rhs.append(rhs)
         for key in keys:
-            self.rows_of.setdefault(key, []).append(len(self.rows) - 1)
+            self.rows_of.setdefault(key, []).append(r)
 
     def add(self, e: int, work: frozenset, cost: int) -> bool:
         """Add a pattern of person ``e`` (False when it is already there)."""
@@ -163,9 +180,26 @@ class Master:
         """(LP value, price of each cell, each person's dual), or None if GLOP fails."""
         if self.lp.Solve() != pywraplp.Solver.OPTIMAL:
             return None
-        duals = [row.dual_value() for row in self.rows]
-        prices = {key: sum(duals[r] for r in rows) for key, rows in self.rows_of.items()}
+        # Duals of the right sign only (GLOP's may stray by rounding): any such
+        # prices give a valid Lagrangian bound (``lagrangian``).
+        self.duals = [max(0.0, row.dual_value()) if sense > 0 else min(0.0, row.dual_value())
+                      for row, sense in zip(self.rows, self.sense)]
+        prices = {key: sum(self.duals[r] for r in rows) for key, rows in self.rows_of.items()}
         return self.objective.Value(), prices, [c.dual_value() for c in self.one]
+
+    def lagrangian(self, least: list[float]) -> float:
+        """A lower bound on the objective (internal units) from the last solve's
+        prices, given for each person a lower bound on their least own cost minus
+        the prices of the cells they work (``least``, from a pricing pass at those
+        prices): the Lagrangian relaxation of the needs, valid whatever the prices."""
+        bound = sum(least) + sum(d * rhs for d, rhs in zip(self.duals, self.rhs))
+        for r, sign, most, cost in self.slacks:
+            reduced = cost - self.duals[r] * sign
+            if reduced < 0:
+                if most == self.lp.infinity():
+                    return float("-inf")
+                bound += reduced * most
+        return bound
 
     def heaviest(self) -> list[frozenset]:
         """Each person's pattern of largest weight in the last LP solution."""
@@ -181,6 +215,7 @@ class PatternStart:
     value: float
     converged: bool
     rounds: int
+    bound: float | None = None  # a lower bound on the objective (internal units)
 
 
 def pattern_start(m, start: list[frozenset], seconds: float, workers: int, seed: int,
@@ -209,20 +244,13 @@ def pattern_start(m, start: list[frozenset], seconds: float, workers: int, seed:
             tried = prices if centre is None else {
                 k: SMOOTHING * centre.get(k, 0.0) + (1 - SMOOTHING) * v for k, v in prices.items()}
             group = people[rounds % parts::parts]
-            budget = min(PRICING_SECONDS, max(0.05, left * max(1, workers) / len(group)))
             round_started = time.perf_counter()
-            found = list(pool.map(lambda who: who.price(tried, budget, seed + rounds), group))
+            found = _price(pool, group, tried, deadline, workers, seed + rounds)
             last_round = time.perf_counter() - round_started
             rounds += 1
             if rounds == 1 and last_round * parts > MOST_ROUND_SHARE * seconds:
                 return None  # too few rounds would fit: the patterns would not be coordinated yet
-            added = 0
-            for who, patterns in zip(group, found):
-                for work, cost in patterns:
-                    reduced = cost - sum(prices.get(k, 0.0) for k in work) - mine[who.e]
-                    if reduced < -1e-6 and master.add(who.e, work, cost):
-                        added += 1
-            if added:
+            if _add_paying(master, group, found, prices, mine):
                 centre, quiet = tried, 0
             elif centre is not None:
                 centre = None  # the smoothed prices found nothing: try the LP's own
@@ -231,10 +259,42 @@ def pattern_start(m, start: list[frozenset], seconds: float, workers: int, seed:
                 if quiet >= parts:
                     converged = True  # no pattern pays at the LP's own prices, for anyone
                     break
-    solved = master.solve() if rounds else None
+        bound = None
+        solved = master.solve() if rounds else None
+        if solved is not None and not should_stop():
+            # The last pass prices everyone at the LP's own prices: its bounds give
+            # the Lagrangian bound, and its patterns join the master.
+            _, prices, mine = solved
+            found = _price(pool, people, prices, deadline, workers, seed + rounds, BOUND_SECONDS)
+            bound = master.lagrangian([least for _, least in found])
+            converged = not any(_paying(who, patterns, prices, mine) for who, (patterns, _) in zip(people, found))
     if solved is None:
         return None
-    return PatternStart(master.heaviest(), solved[0], converged, rounds)
+    return PatternStart(master.heaviest(), solved[0], converged, rounds, bound)
+
+
+def _price(pool, group: list[Person], prices: dict, deadline: float, workers: int, seed: int,
+           least: float = 0.05):
+    """Price everyone in ``group`` (in parallel), each within a fair share of the time
+    left (but at least ``least`` seconds)."""
+    left = deadline - time.perf_counter()
+    budget = min(PRICING_SECONDS, max(least, left * max(1, workers) / len(group)))
+    return list(pool.map(lambda who: who.price(prices, budget, seed), group))
+
+
+def _paying(who: Person, patterns, prices: dict, mine: list[float]) -> bool:
+    return any(cost - sum(prices.get(k, 0.0) for k in work) - mine[who.e] < -1e-6 for work, cost in patterns)
+
+
+def _add_paying(master: Master, group: list[Person], found, prices: dict, mine: list[float]) -> int:
+    """Add to the master the patterns of negative reduced cost; how many were new."""
+    added = 0
+    for who, (patterns, _) in zip(group, found):
+        for work, cost in patterns:
+            reduced = cost - sum(prices.get(k, 0.0) for k in work) - mine[who.e]
+            if reduced < -1e-6 and master.add(who.e, work, cost):
+                added += 1
+    return added
 
 
 def _own_cost(who: Person, work: frozenset) -> int:

@@ -25,6 +25,7 @@ Shares of the time limit are ``SearchParams`` fields. See planner/README.md.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from dataclasses import dataclass, field
@@ -111,9 +112,14 @@ class Incumbent(cp_model.CpSolverSolutionCallback):
             self.stop_search()
 
     def raise_bound(self, bound: float) -> None:
-        """A lower bound found elsewhere (``BoundProbe``); later progress reports carry it."""
+        """A lower bound found elsewhere (``BoundProbe``, ``planner.columns``); later
+        progress reports carry it."""
         with self._lock:
             self.bound = max(self.bound, bound)
+
+    def proven(self) -> bool:
+        """Whether the best roster meets the best bound (it is optimal)."""
+        return self.best is not None and self.bound >= self.best
 
     def report(self, obj: float, values=None) -> None:
         """Record an improving objective (internal units) and tell ``on_progress``;
@@ -202,7 +208,7 @@ def staged_solve(m: Model, time_limit: float, workers: int, seed: int, cb: Incum
     params = params or SearchParams()
     deadline = time.perf_counter() + time_limit
     left = lambda: deadline - time.perf_counter()  # noqa: E731
-    best_values = None
+    best_values = greedy = None
     big = len(m.x) >= params.staged_min_variables
     # The lean model drops the redundant run-pattern flow: its extra arc variables
     # help the LP bound but slow down first rosters and LNS. Flow values are
@@ -224,8 +230,11 @@ def staged_solve(m: Model, time_limit: float, workers: int, seed: int, cb: Incum
         # The LNS starts from the column-generation roster even when the
         # greedy one scores better: its patterns are coordinated across people
         # and the month, which the LNS rarely reaches (planner.columns).
+        greedy = best_values
         best_values = _pattern_values(m, lean, best_values, params.pattern_share * time_limit,
                                       workers, seed, cb, stop) or best_values
+        if (_stopped(cb, stop) or left() <= 0.5) and objective_of(m, greedy) < objective_of(m, best_values):
+            best_values = greedy  # no time left for the LNS: keep the better roster
     if best_values is None:  # any roster; a hint, if given, guides this search
         probe = lean.clone()
         probe.clear_objective()
@@ -244,6 +253,9 @@ def staged_solve(m: Model, time_limit: float, workers: int, seed: int, cb: Incum
         # the clinic month; measurements in planner/README.md).
         best_values, proven = _improve(m, lean, best_values, deadline, workers, seed, cb,
                                        params, stop, time_limit)
+        if greedy is not None and objective_of(m, greedy) < objective_of(m, best_values):
+            # the LNS from the pattern roster did not get below the greedy one in time
+            best_values, proven = greedy, objective_of(m, greedy) <= cb.bound
         complete_flow_values(m, best_values)
         return None, cp_model.OPTIMAL if proven else cp_model.FEASIBLE, best_values
     final_model, proof = m.cp, True
@@ -285,7 +297,7 @@ def _improve(m: Model, lean: cp_model.CpModel, values, deadline: float, workers:
     step = params.lns_step_seconds or lns_step(len(lean.proto.variables), time_limit, params)
     try:
         values = lns(m, lean, values, deadline, workers, seed, cb.report,
-                     lambda: _stopped(cb, stop) or probe.proves(cb.best),
+                     lambda: _stopped(cb, stop) or probe.proves(cb.best) or cb.proven(),
                      objective_of, step)
     finally:
         probe.finish()
@@ -293,7 +305,7 @@ def _improve(m: Model, lean: cp_model.CpModel, values, deadline: float, workers:
     if better is not None and objective_of(m, better) < objective_of(m, values):
         values = better
         cb.report(objective_of(m, values), values)
-    return values, probe.proves(objective_of(m, values))
+    return values, probe.proves(objective_of(m, values)) or objective_of(m, values) <= cb.bound
 
 
 def lns_step(variables: int, time_limit: float, params: SearchParams) -> float:
@@ -404,6 +416,10 @@ def _pattern_values(m: Model, lean: cp_model.CpModel, values, seconds: float, wo
                                   lambda: _stopped(cb, stop))
     if found is None:
         return None
+    if found.bound is not None and math.isfinite(found.bound):
+        # Objectives are whole internal units: the bound rounds up (after a
+        # margin for GLOP's floating point).
+        cb.raise_bound(math.ceil(found.bound - 1e-6 * max(1.0, abs(found.bound))))
     on = set().union(*found.patterns)
     chosen = [0] * len(lean.proto.variables)
     for key, v in m.x.items():

@@ -2,7 +2,7 @@
 
 from datetime import time
 
-from planner import Budget, ShiftCover, Weights, WindowCover, evaluate, solve
+from planner import Budget, ShiftCover, Status, Weights, WindowCover, evaluate, solve
 from planner.build import build_model
 from planner.columns import Master, Person, pattern_start, separable
 from planner.domain import Request
@@ -38,6 +38,7 @@ def test_pattern_start_finds_the_only_roster_that_fills_every_need_and_wish():
     assert found.converged
     assert abs(found.value) < 1e-9
     assert found.patterns == [frozenset({(0, 0, 0), (0, 1, 0)}), frozenset({(1, 2, 0)})]
+    assert abs(found.bound) < 1e-9  # the Lagrangian bound meets the roster: 0 is optimal
 
 
 def test_master_prices_a_need_nobody_else_can_fill_at_its_weight():
@@ -52,14 +53,20 @@ def test_master_prices_a_need_nobody_else_can_fill_at_its_weight():
     assert value == 300.0
     assert prices == {(e, d, 0): 100.0 for e in range(2) for d in range(3)}
     assert not master.add(0, frozenset(), 0)  # the same pattern twice is refused
+    # At these prices Kim's best is -200 (two days), Lee's -100 (one day, not day 0):
+    # 300 for the needs' right-hand sides minus 300 is a bound of 0, the optimum.
+    assert master.lagrangian([-200.0, -100.0]) == 0.0
+    # A weaker bound for a person gives a weaker (still valid) overall bound.
+    assert master.lagrangian([-300.0, -100.0]) == -100.0
 
 
 def test_a_person_prices_patterns_with_their_own_rules_and_wishes():
     p = three_days()
     kim = Person(p, 0)
-    patterns = kim.price({(0, d, 0): 100.0 for d in range(3)}, seconds=5, seed=0)
+    patterns, least = kim.price({(0, d, 0): 100.0 for d in range(3)}, seconds=5, seed=0)
     work, cost = patterns[-1]
     assert work == frozenset({(0, 0, 0), (0, 1, 0)}) and cost == 0  # two shifts at most, day 2 off
+    assert least == -200.0  # own cost 0 minus two days at 100
 
 
 def test_window_needs_and_pay_are_priced_in_internal_units():
@@ -74,6 +81,7 @@ def test_window_needs_and_pay_are_priced_in_internal_units():
     assert found.converged
     assert found.patterns == [frozenset({(0, 0, 0)}), frozenset()]
     assert round(found.value) == 8 * 2000 * m.scale  # Kim's eight hours, in internal units
+    assert round(found.bound) == 8 * 2000 * m.scale
 
 
 def test_the_search_starts_the_lns_from_the_pattern_roster(monkeypatch):
@@ -101,3 +109,17 @@ def test_the_search_starts_the_lns_from_the_pattern_roster(monkeypatch):
     solve(p, time_limit=2, workers=1, seed=0,
           params=SearchParams(staged_min_variables=0, lns_step_seconds=0.2, pattern_share=0))
     assert calls == []
+
+
+def test_the_pattern_bound_proves_a_separable_roster_optimal():
+    """Four people who may each work eight of fourteen days, two needed on each of two
+    shifts a day: at best 24 people short (2400 points), which the column generation
+    bound proves (the bound probe is given almost no time)."""
+    staff = [person(f"p{i}", max_minutes_total=8 * 480) for i in range(4)]
+    templates = [tpl("E", "07:00", "15:00"), tpl("L", "15:00", "23:00")]
+    covers = [ShiftCover(d, t, 2, under_weight=100, over_weight=1) for d in range(14) for t in ("E", "L")]
+    p = tiny(num_days=14, staff=staff, templates=templates, shift_covers=covers)
+    r = solve(p, time_limit=20, workers=2, seed=0,
+              params=SearchParams(staged_min_variables=0, lns_step_seconds=0.2, probe_seconds=0.01))
+    assert r.objective == 2400 and r.bound == 2400 and r.gap == 0.0
+    assert r.status is Status.OPTIMAL  # proven, so the search ended before its limit
