@@ -10,7 +10,8 @@ stages, each hinting the next with its best roster:
    model (no objective, no redundant flow); where people interact only
    through staffing needs, column generation (``planner.columns``) then
    spends ``pattern_share`` of the limit on a roster of coordinated
-   whole-horizon patterns, and the LNS starts from that one;
+   whole-horizon patterns, and the LNS starts from that one (its Lagrangian
+   bound joins the probe's below);
 2. improvement to the end: fix-and-optimise LNS (``planner.lns``) on the full
    objective, with the lean model's LP bound computed beside it
    (``BoundProbe``); it stops early when that bound proves the roster optimal.
