@@ -80,13 +80,7 @@ class Person:
             price = prices.get(cell, 0.0)
             if price:
                 coef[i] = coef.get(i, 0) - math.ceil(price * PRICE_SCALE)
-        o = self.m.cp.proto.objective
-        o.vars.clear()
-        o.coeffs.clear()
-        items = [(v, c) for v, c in coef.items() if c]
-        o.vars.extend(v for v, _ in items)
-        o.coeffs.extend(c for _, c in items)
-        o.offset = self.offset * PRICE_SCALE
+        _set_objective(self.m.cp, [(v, c) for v, c in coef.items() if c], self.offset * PRICE_SCALE)
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
         solver.parameters.random_seed = seed
@@ -145,6 +139,7 @@ class Master:
                 self._add_row(keys, -1, pref, [(-1, inf, big if c.over_weight is None
                                                 else c.over_weight * m.scale)])
         self.columns: list[list[tuple[frozenset, pywraplp.Variable]]] = [[] for _ in range(people)]
+        self.known: list[set[frozenset]] = [set() for _ in range(people)]  # patterns in columns
         self.duals: list[float] = []
 
     def _add_row(self, keys, sense: int, rhs: float, slacks) -> None:
@@ -164,8 +159,9 @@ class Master:
 
     def add(self, e: int, work: frozenset, cost: int) -> bool:
         """Add a pattern of person ``e`` (False when it is already there)."""
-        if any(w == work for w, _ in self.columns[e]):
+        if work in self.known[e]:
             return False
+        self.known[e].add(work)
         v = self.lp.NumVar(0, self.lp.infinity(), "")
         self.one[e].SetCoefficient(v, 1)
         self.objective.SetCoefficient(v, cost)
@@ -263,7 +259,8 @@ def pattern_start(m, start: list[frozenset], seconds: float, workers: int, seed:
         solved = master.solve() if rounds else None
         if solved is not None and not should_stop():
             # The last pass prices everyone at the LP's own prices: its bounds give
-            # the Lagrangian bound, and its patterns join the master.
+            # the Lagrangian bound, and a pass with no paying pattern proves the LP
+            # solved (its patterns are not added: the roster stays the LP's).
             _, prices, mine = solved
             found = _price(pool, people, prices, deadline, workers, seed + rounds, BOUND_SECONDS)
             bound = master.lagrangian([least for _, least in found])
@@ -282,29 +279,35 @@ def _price(pool, group: list[Person], prices: dict, deadline: float, workers: in
     return list(pool.map(lambda who: who.price(prices, budget, seed), group))
 
 
-def _paying(who: Person, patterns, prices: dict, mine: list[float]) -> bool:
-    return any(cost - sum(prices.get(k, 0.0) for k in work) - mine[who.e] < -1e-6 for work, cost in patterns)
+def _paying(who: Person, patterns, prices: dict, mine: list[float]):
+    """The patterns of ``who`` whose reduced cost at the LP's prices is negative."""
+    return [(work, cost) for work, cost in patterns
+            if cost - sum(prices.get(k, 0.0) for k in work) - mine[who.e] < -1e-6]
 
 
 def _add_paying(master: Master, group: list[Person], found, prices: dict, mine: list[float]) -> int:
     """Add to the master the patterns of negative reduced cost; how many were new."""
     added = 0
     for who, (patterns, _) in zip(group, found):
-        for work, cost in patterns:
-            reduced = cost - sum(prices.get(k, 0.0) for k in work) - mine[who.e]
-            if reduced < -1e-6 and master.add(who.e, work, cost):
-                added += 1
+        for work, cost in _paying(who, patterns, prices, mine):
+            added += master.add(who.e, work, cost)
     return added
+
+
+def _set_objective(model: cp_model.CpModel, items: list[tuple[int, int]], offset: float) -> None:
+    """Replace the objective of ``model`` by sum(coefficient * variable) + offset."""
+    o = model.proto.objective
+    o.vars.clear()
+    o.coeffs.clear()
+    o.vars.extend(v for v, _ in items)
+    o.coeffs.extend(c for _, c in items)
+    o.offset = offset
 
 
 def _own_cost(who: Person, work: frozenset) -> int:
     """Own cost of a given pattern: the person's model with its shifts fixed."""
     fixed = who.m.cp.clone()
-    o = fixed.proto.objective
-    o.vars.clear()
-    o.coeffs.clear()
-    o.vars.extend(v for v, _ in who.own)
-    o.coeffs.extend(c for _, c in who.own)
+    _set_objective(fixed, who.own, who.offset)
     variables = fixed.proto.variables
     for cell, i in who.cells.items():
         variables[i].domain[0] = variables[i].domain[1] = int(cell in work)

@@ -14,7 +14,7 @@ stages, each hinting the next with its best roster:
    bound joins the probe's below);
 2. improvement to the end: fix-and-optimise LNS (``planner.lns``) on the full
    objective, with the lean model's LP bound computed beside it
-   (``BoundProbe``); it stops early when that bound proves the roster optimal.
+   (``BoundProbe``); it stops early when a bound proves the roster optimal.
 
 There is no coverage-only stage between them any more: a solve of the
 staffing penalties alone for 10 % of the limit was measured against starting
@@ -174,11 +174,6 @@ class BoundProbe:
             self.bound = self.solver.best_objective_bound
             self.cb.raise_bound(self.bound)
 
-    def proves(self, objective: float | None) -> bool:
-        """Whether the search can end: the probe solved the whole model, or its
-        bound shows a roster of ``objective`` to be optimal."""
-        return self.optimal or (objective is not None and self.bound >= objective)
-
     def finish(self) -> None:
         self.solver.stop_search()
         self._thread.join()
@@ -234,8 +229,8 @@ def staged_solve(m: Model, time_limit: float, workers: int, seed: int, cb: Incum
         greedy = best_values
         best_values = _pattern_values(m, lean, best_values, params.pattern_share * time_limit,
                                       workers, seed, cb, stop) or best_values
-        if (_stopped(cb, stop) or left() <= 0.5) and objective_of(m, greedy) < objective_of(m, best_values):
-            best_values = greedy  # no time left for the LNS: keep the better roster
+        if _stopped(cb, stop) or left() <= 0.5:
+            best_values = _better(m, greedy, best_values)  # no time left for the LNS
     if best_values is None:  # any roster; a hint, if given, guides this search
         probe = lean.clone()
         probe.clear_objective()
@@ -254,7 +249,7 @@ def staged_solve(m: Model, time_limit: float, workers: int, seed: int, cb: Incum
         # the clinic month; measurements in planner/README.md).
         best_values, proven = _improve(m, lean, best_values, deadline, workers, seed, cb,
                                        params, stop, time_limit)
-        if greedy is not None and objective_of(m, greedy) < objective_of(m, best_values):
+        if greedy is not None and _better(m, greedy, best_values) is greedy:
             # the LNS from the pattern roster did not get below the greedy one in time
             best_values, proven = greedy, objective_of(m, greedy) <= cb.bound
         complete_flow_values(m, best_values)
@@ -298,7 +293,7 @@ def _improve(m: Model, lean: cp_model.CpModel, values, deadline: float, workers:
     step = params.lns_step_seconds or lns_step(len(lean.proto.variables), time_limit, params)
     try:
         values = lns(m, lean, values, deadline, workers, seed, cb.report,
-                     lambda: _stopped(cb, stop) or probe.proves(cb.best) or cb.proven(),
+                     lambda: _stopped(cb, stop) or probe.optimal or cb.proven(),
                      objective_of, step)
     finally:
         probe.finish()
@@ -306,7 +301,8 @@ def _improve(m: Model, lean: cp_model.CpModel, values, deadline: float, workers:
     if better is not None and objective_of(m, better) < objective_of(m, values):
         values = better
         cb.report(objective_of(m, values), values)
-    return values, probe.proves(objective_of(m, values)) or objective_of(m, values) <= cb.bound
+    # The probe raises ``cb.bound`` itself, so one comparison covers every bound.
+    return values, probe.optimal or objective_of(m, values) <= cb.bound
 
 
 def lns_step(variables: int, time_limit: float, params: SearchParams) -> float:
@@ -430,6 +426,11 @@ def _pattern_values(m: Model, lean: cp_model.CpModel, values, seconds: float, wo
     if done is not None:
         cb.report(objective_of(m, done), done)
     return done
+
+
+def _better(m: Model, first, second):
+    """The values of lower objective (``first`` on a tie)."""
+    return first if objective_of(m, first) <= objective_of(m, second) else second
 
 
 def _without_flow(m: Model) -> cp_model.CpModel:
