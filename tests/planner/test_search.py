@@ -130,6 +130,30 @@ def test_two_separate_weeks_leave_a_day_between_them():
     assert _apart(15, range(8, 15), 7, rng) == frozenset(range(7)) | frozenset(range(8, 15))
 
 
+def test_weekend_neighbourhoods_free_half_the_people_over_every_weekend():
+    """Four weeks from a Monday: the weekends with their Fridays and Mondays are days
+    4-7, 11-14, 18-21 and 25-27; offered only when a weekend limit or weekend
+    fairness ties a person's weekends together."""
+    import random
+
+    from planner.build import build_model
+    from planner.lns import Neighbourhoods
+
+    staff = [person(f"p{i}", max_weekends=2) for i in range(6)]
+    hood = Neighbourhoods(build_model(tiny(num_days=28, staff=staff)))
+    rng = random.Random(0)
+    people, days = hood._weekend(rng)
+    assert len(people) == 3
+    assert sorted(days) == [4, 5, 6, 7, 11, 12, 13, 14, 18, 19, 20, 21, 25, 26, 27]
+    for _ in range(5):
+        hood.adapt("weekend", optimal=True, quick=True)
+    assert hood.size["weekend"] == 3  # never more than half the people
+    free = Neighbourhoods(build_model(tiny(num_days=28, staff=[person(f"p{i}") for i in range(6)])))
+    assert not free._weekend_days
+    assert Neighbourhoods(build_model(tiny(num_days=28, staff=[person(f"p{i}") for i in range(6)],
+                                           weights=Weights(fair_weekends=1))))._weekend_days
+
+
 def test_a_stalled_lns_takes_longer_steps_up_to_eight_times():
     from planner.lns import stretched
 
