@@ -1,7 +1,7 @@
 """Fix-and-optimise large neighbourhood search over the same CP-SAT model.
 
 CP-SAT's built-in LNS picks random variables; on rosters the useful moves are
-structured. Four kinds of neighbourhood free (person, day) cells:
+structured. Five kinds of neighbourhood free (person, day) cells:
 
 - ``need``: the people who could fill one understaffed need, around its date;
 - ``penalty``: a few people with penalties (unmet requests) in the same one or
