@@ -66,8 +66,10 @@ class Neighbourhoods:
         self._need_people = _need_people(m, owner)
         self._person_terms = _person_terms(m)
         people = max(2, self.n_staff // 6)
+        # the weekend kind starts at, and never grows past, half the people
+        self._most = {"days": self.h, "weekend": max(2, self.n_staff // 2)}
         self.size = {"need": people, "penalty": people, "staff": people,
-                     "days": max(1, self.h // 7), "weekend": max(2, self.n_staff // 2)}
+                     "days": max(1, self.h // 7), "weekend": self._most["weekend"]}
         self._weekend_days = _weekend_days(m.p) if _weekends_tied(m.p) else frozenset()
 
     def pick(self, rng: random.Random, values) -> tuple[str, set[int], range | frozenset[int]]:
@@ -91,7 +93,7 @@ class Neighbourhoods:
 
     def adapt(self, kind: str, optimal: bool, quick: bool) -> None:
         """Grow a kind whose sub-problems settle quickly; shrink one that times out."""
-        most = {"days": self.h, "weekend": max(2, self.n_staff // 2)}.get(kind, self.n_staff)
+        most = self._most.get(kind, self.n_staff)
         if optimal and quick:
             self.size[kind] = min(most, self.size[kind] + 1)
         elif not optimal:
@@ -135,11 +137,13 @@ class Neighbourhoods:
         return everyone, range(start, start + span)
 
     def _weekend(self, rng: random.Random):
-        people = rng.sample(range(self.n_staff), min(self.size["weekend"], self.n_staff))
-        return set(people), self._weekend_days
+        return self._random_people("weekend", rng), self._weekend_days
 
     def _staff(self, rng: random.Random):
-        return set(rng.sample(range(self.n_staff), min(self.size["staff"], self.n_staff))), range(self.h)
+        return self._random_people("staff", rng), range(self.h)
+
+    def _random_people(self, kind: str, rng: random.Random) -> set[int]:
+        return set(rng.sample(range(self.n_staff), min(self.size[kind], self.n_staff)))
 
     def _topped_up(self, chosen: set[int], size: int, rng: random.Random) -> set[int]:
         """``chosen`` with random people added until it has ``size`` of them."""
