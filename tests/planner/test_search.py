@@ -167,6 +167,38 @@ def test_a_stalled_lns_takes_longer_steps_up_to_eight_times():
     assert stretched(5.0, 10_000) == 5.0  # a longer normal step stays as it is
 
 
+def test_a_wide_step_frees_everyone_over_two_whole_weeks_mostly_around_a_short_day():
+    """A stuck search's wide step: all people, 14 days from a week start, drawn
+    around an understaffed day half the time."""
+    import random
+
+    from planner.build import build_model
+    from planner.lns import Neighbourhoods
+
+    covers = [ShiftCover(d, "D", 2, under_weight=100) for d in range(28)]
+    hood = Neighbourhoods(build_model(tiny(num_days=28, staff=[person(f"p{i}") for i in range(6)],
+                                           shift_covers=covers)))
+    values = [0] * 100_000
+    rng = random.Random(1)
+    windows = [hood.wide(rng, values) for _ in range(300)]
+    assert all(people == set(range(6)) for people, _ in windows)
+    starts = {days.start for _, days in windows}
+    assert starts == {0, 7, 14} and all(len(days) == 14 for _, days in windows)
+    slack = next(idx for idx, _, day in hood._need_people if day == 20)
+    values[slack] = 1  # one person short on day 20 (Sunday of the third week)
+    around = sum(20 in days for _, days in (hood.wide(rng, values) for _ in range(300)))
+    assert around > 220  # 5/6 expected (3/6 drawn at it, 2/6 by chance); 2/3 without it
+    assert sum(20 in days for _, days in windows) < 220
+
+
+def test_a_wide_step_lasts_twelve_steps_within_eight_seconds_and_half_the_time_left():
+    from planner.lns import wide_seconds
+
+    assert wide_seconds(0.46, 40) == 0.46 * 12
+    assert wide_seconds(0.9, 40) == 8.0
+    assert wide_seconds(0.46, 3) == 1.5
+
+
 def test_a_staffing_bound_problem_solves_to_its_least_shortfall():
     """Four people who may each work eight of fourteen days, two needed on each of
     two shifts a day: 56 places, 32 shifts, so at best 24 people short (2400
