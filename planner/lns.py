@@ -114,7 +114,9 @@ class Neighbourhoods:
         else:
             day = rng.randrange(self.h)
         starts = [s for s in range(0, self.h - span + 1, 7) if s <= day < s + span]
-        start = rng.choice(starts) if starts else max(0, min(self.h - span, day - span // 2))
+        if not starts:  # the horizon's last days, after its last whole fortnight
+            return set(range(self.n_staff)), self._window(day, span)
+        start = rng.choice(starts)
         return set(range(self.n_staff)), range(start, start + span)
 
     def adapt(self, kind: str, optimal: bool, quick: bool) -> None:
