@@ -41,8 +41,7 @@ moves get time to settle. Each step copies the lean model (without the
 redundant flow), fixes every shift variable outside the neighbourhood to the
 incumbent, and solves the rest with a short, one-worker ``max_lp`` search;
 improvements replace the incumbent. One thread per worker runs steps
-concurrently (CP-SAT releases the GIL). Approach and measurements:
-/work/lab/curtois/FINDINGS.md (custom LNS with asynchronous one-worker sub-solves).
+concurrently (CP-SAT releases the GIL). Measurements: planner/README.md.
 """
 
 from __future__ import annotations

@@ -7,9 +7,8 @@ over the horizon it is a layered graph; one Boolean per arc with flow
 conservation is an exact (integral) description of the sequences allowed by
 max/min consecutive working days, min consecutive days off and max weekends,
 so the LP bound sees them together. The clause and window rules stay in place;
-this only adds strength. Finding credited to the Curtois research notes
-(/work/lab/curtois/FINDINGS.md): with the ``max_lp`` worker it closes most of
-the gap on instances 4-6.
+this only adds strength: with the ``max_lp`` worker it closes most of the gap
+on Curtois instances 4-6 (planner/README.md).
 """
 
 from __future__ import annotations
