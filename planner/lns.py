@@ -36,10 +36,10 @@ Each kind keeps its own size, grown when its sub-problems solve to optimality
 within half the step and shrunk when they time out, so every kind stays at the
 size one step can settle. When many steps in a row find nothing better, the
 step doubles, to at most ``MAX_STRETCH`` times the normal step and never over
-``MAX_STEP_SECONDS`` (a Stop or a proof waits for the running steps), so larger
-moves get time to settle. Each step copies the lean model (without the
-redundant flow), fixes every shift variable outside the neighbourhood to the
-incumbent, and solves the rest with a short, one-worker ``max_lp`` search;
+``MAX_STEP_SECONDS``, so larger moves get time to settle; a Stop or a proof
+interrupts the running steps (``RunningSolves``) rather than waiting them out.
+Each step copies the lean model (without the redundant flow), fixes every
+shift variable outside the neighbourhood to the incumbent, and solves the rest with a short, one-worker ``max_lp`` search;
 improvements replace the incumbent. One thread per worker runs steps
 concurrently (CP-SAT releases the GIL). Measurements: planner/README.md.
 """
@@ -64,7 +64,7 @@ MAX_STEP_SECONDS = 4.0  # and in seconds
 WIDE_STALL_STEPS = 30  # steps without an improvement before a wide step
 WIDE_DAYS = 14  # a wide step frees everyone over two weeks
 WIDE_STRETCH = 12  # for this many normal steps
-WIDE_MAX_SECONDS = 8.0  # and at most this long (a Stop waits for it)
+WIDE_MAX_SECONDS = 8.0  # and at most this long
 
 
 class Neighbourhoods:
@@ -258,6 +258,7 @@ def lns(m: Model, lean: cp_model.CpModel, values: list[int], deadline: float, wo
         cells[(e, d)].append(v.index)
     state = {"values": list(values), "obj": objective_of(m, values), "stalled": 0, "wide": False}
     lock = threading.Lock()
+    running = RunningSolves(should_stop)
 
     def step(rng: random.Random) -> None:
         with lock:
@@ -293,7 +294,7 @@ def lns(m: Model, lean: cp_model.CpModel, values: list[int], deadline: float, wo
         prm.max_presolve_iterations = 1
         prm.cp_model_probing_level = 0
         prm.symmetry_level = 0
-        code = solver.solve(sub)
+        code = running.solve(solver, sub)
         with lock:
             if wide:
                 state["wide"] = False
@@ -308,8 +309,51 @@ def lns(m: Model, lean: cp_model.CpModel, values: list[int], deadline: float, wo
                     state["values"] = list(solver.response_proto.solution)
                     report(obj, state["values"])
 
-    run_workers(workers, seed, step, lambda: time.perf_counter() < deadline - 0.05 and not should_stop())
+    with running:
+        run_workers(workers, seed, step, lambda: time.perf_counter() < deadline - 0.05 and not should_stop())
     return state["values"]
+
+
+class RunningSolves:
+    """The sub-solves running now, all stopped as soon as ``should_stop()`` holds,
+    so a Stop or a proof ends the search within a poll instead of waiting out a
+    step (a wide step runs up to ``WIDE_MAX_SECONDS``). A stopped step's roster
+    still counts if it is better."""
+
+    POLL_SECONDS = 0.05
+
+    def __init__(self, should_stop) -> None:
+        self.should_stop = should_stop
+        self._running: set[cp_model.CpSolver] = set()
+        self._lock = threading.Lock()
+        self._done = threading.Event()
+        self._watcher = threading.Thread(target=self._watch, daemon=True)
+
+    def __enter__(self) -> "RunningSolves":
+        self._watcher.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._done.set()
+        self._watcher.join()
+
+    def solve(self, solver: cp_model.CpSolver, model: cp_model.CpModel) -> int:
+        with self._lock:
+            self._running.add(solver)
+        try:
+            return solver.solve(model)
+        finally:
+            with self._lock:
+                self._running.discard(solver)
+
+    def _watch(self) -> None:
+        # Every poll, not once: a solver registered a moment before its solve
+        # started has no search to stop yet.
+        while not self._done.wait(self.POLL_SECONDS):
+            if self.should_stop():
+                with self._lock:
+                    for solver in self._running:
+                        solver.stop_search()
 
 
 def stretched(step_seconds: float, stalled: int) -> float:

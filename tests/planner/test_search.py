@@ -216,3 +216,45 @@ def test_a_staffing_bound_problem_solves_to_its_least_shortfall():
     ev = evaluate(p, r.assignments)
     assert ev.feasible and float(ev.score) == r.objective == 2400
     assert sum(pen.points for pen in ev.penalties if pen.rule == names.UNDERSTAFFED) == 2400
+
+
+def golomb_ruler(marks: int):
+    """A shortest Golomb ruler: a small model one CP-SAT worker needs minutes to prove."""
+    from ortools.sat.python import cp_model
+
+    model = cp_model.CpModel()
+    top = marks * marks
+    x = [model.new_int_var(0, top, f"x{i}") for i in range(marks)]
+    model.add(x[0] == 0)
+    diffs = []
+    for i in range(marks):
+        for j in range(i + 1, marks):
+            d = model.new_int_var(1, top, f"d{i}_{j}")
+            model.add(d == x[j] - x[i])
+            diffs.append(d)
+    model.add_all_different(diffs)
+    for i in range(marks - 1):
+        model.add(x[i] < x[i + 1])
+    model.minimize(x[-1])
+    return model
+
+
+def test_a_stop_interrupts_a_running_step_instead_of_waiting_it_out():
+    """A wide LNS step may run 8 s; a Stop (or a proof) must not wait for it."""
+    import threading
+    import time
+
+    from planner.lns import RunningSolves, one_worker_lp
+
+    stop = threading.Event()
+    solver = one_worker_lp(60, seed=0)
+    timer = threading.Timer(0.5, stop.set)
+    timer.start()
+    started = time.perf_counter()
+    with RunningSolves(stop.is_set) as running:
+        running.solve(solver, golomb_ruler(12))
+    timer.cancel()
+    # Stopped within a poll of the Stop, not at the step's 60 s limit (generous
+    # margin for a loaded CI machine).
+    assert time.perf_counter() - started < 10
+    assert stop.is_set()
