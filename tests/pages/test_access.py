@@ -296,9 +296,20 @@ def test_full_names_setting_applies_to_staff_screens_but_never_to_links(app, app
 # --- view state in the address ----------------------------------------------------------
 
 
+def _past_clinic_weekday() -> dt.date:
+    """Three or more days back, a weekday the demo clinic's second location was open
+    (it is closed at weekends and on holidays: Thanksgiving broke a plain 'three days ago')."""
+    from data.demo.schedule import is_holiday
+
+    day = dt.date.today() - dt.timedelta(days=3)
+    while day.weekday() >= 5 or is_holiday(day):
+        day -= dt.timedelta(days=1)
+    return day
+
+
 def test_the_address_sets_location_provider_and_date(app):
     at = app
-    day = dt.date.today() - dt.timedelta(days=3)
+    day = _past_clinic_weekday()
     at.query_params.update({"location": "2", "date": day.isoformat()})
     at.run()
     assert not at.exception
