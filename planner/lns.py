@@ -41,7 +41,8 @@ interrupts the running steps (``RunningSolves``) rather than waiting them out.
 Each step copies the lean model (without the redundant flow), fixes every
 shift variable outside the neighbourhood to the incumbent, and solves the rest
 with a short, one-worker ``max_lp`` search; improvements replace the incumbent.
-One thread per worker runs steps concurrently (CP-SAT releases the GIL). Measurements: planner/README.md.
+One thread per worker runs steps concurrently (CP-SAT releases the GIL).
+Measurements: planner/README.md.
 """
 
 from __future__ import annotations
