@@ -338,11 +338,11 @@ class RunningSolves:
         self._done.set()
         self._watcher.join()
 
-    def solve(self, solver: cp_model.CpSolver, model: cp_model.CpModel) -> int:
+    def solve(self, solver: cp_model.CpSolver, model: cp_model.CpModel, callback=None) -> int:
         with self._lock:
             self._running.add(solver)
         try:
-            return solver.solve(model)
+            return solver.solve(model, callback) if callback is not None else solver.solve(model)
         finally:
             with self._lock:
                 self._running.discard(solver)

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from planner import columns
-from planner.lns import lns, one_worker_lp
+from planner.lns import RunningSolves, lns, one_worker_lp
 from planner.model import Model
 from planner.rules.patterns import complete_flow_values
 
@@ -191,10 +191,9 @@ def _run(model: cp_model.CpModel, seconds: float, workers: int, seed: int, param
     solver = cp_model.CpSolver()
     configure(solver, seconds, workers, seed, params, proof)
     if stop is not None:
-        stop.attach(solver)
-    code = solver.solve(model, cb) if cb is not None else solver.solve(model)
-    if stop is not None:
-        stop.detach()
+        code = stop.solve(solver, model, cb)
+    else:
+        code = solver.solve(model, cb) if cb is not None else solver.solve(model)
     return solver, code
 
 
@@ -455,44 +454,21 @@ def objective_of(m: Model, values) -> int:
     return sum(c * values[v] for v, c in zip(o.vars, o.coeffs)) + int(o.offset)
 
 
-class StopSignal:
-    """Relays a ``threading.Event`` (the UI's Stop button) to whichever solver runs."""
+class StopSignal(RunningSolves):
+    """Relays a ``threading.Event`` (the UI's Stop button) to whichever solver runs
+    through it, from construction until ``close()``."""
 
     def __init__(self, event) -> None:
-        import threading
-
+        super().__init__(event.is_set)
         self.event = event
-        self._solver = None
-        self._lock = threading.Lock()
-        self._thread = threading.Thread(target=self._watch, daemon=True)
-        self._done = threading.Event()
-        self._thread.start()
+        self.__enter__()
 
     @property
     def requested(self) -> bool:
         return self.event.is_set()
 
-    def attach(self, solver) -> None:
-        with self._lock:
-            self._solver = solver
-        if self.event.is_set():
-            solver.stop_search()
-
-    def detach(self) -> None:
-        with self._lock:
-            self._solver = None
-
     def close(self) -> None:
-        self._done.set()
-
-    def _watch(self) -> None:
-        while not self._done.is_set():
-            if self.event.wait(0.05):
-                with self._lock:
-                    if self._solver is not None:
-                        self._solver.stop_search()
-                if self._done.wait(0.05):
-                    return
+        self.__exit__(None, None, None)
 
 
 def _stopped(cb: Incumbent, stop) -> bool:
