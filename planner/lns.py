@@ -24,13 +24,20 @@ window never frees both (Curtois 7 at a minute went from 1067-1085, one rerun
 1171, to 1060-1070; figures in planner/README.md).
 
 When the search has found nothing better for ``WIDE_STALL_STEPS`` steps, one
-thread at a time takes a wide step instead: everyone over two whole weeks (around
-an understaffed day half the time) for twelve normal steps. It is the move out
-of Curtois 8's stuck rosters: from one 100 points above the optimum, everyone
-over days 7-20 solved to 1320 in 5 s and days 14-27 to 1314 in 12 s, while no
-window of 10 days or fewer escaped, and the small steps never grow that large
-(full 60 s runs: 20 of 22 within 1 %, against 17 of 21 without it; figures
-in planner/README.md).
+thread at a time takes a wide step instead, for twelve normal steps, over
+everyone: half the time, where weekends are tied, over every weekend with its
+Friday and Monday; else over two whole weeks (around an understaffed day half
+the time), and half of those, while anyone is short, minimise only the
+shortfall, the roster found then settled (shifts fixed, the rest at the least
+full objective) and kept if better overall. They are the moves out of Curtois
+8's stuck rosters, 100 or more points above the optimum: from one of them,
+everyone over days 7-20 solved to 1320 in 5 s and days 14-27 to 1314 in 12 s,
+while no window of 10 days or fewer escaped, and the small steps never grow
+that large; where two weeks with the full objective do not get out, everyone
+over the weekends, or a fortnight minimising only the shortfall, often does
+(20 s of LNS from each of 20 stuck rosters got out of 14 with both, of 11
+with the weekend step alone and of 6 without either; figures in
+planner/README.md).
 
 Each kind keeps its own size, grown when its sub-problems solve to optimality
 within half the step and shrunk when they time out, so every kind stays at the
@@ -55,6 +62,7 @@ from collections import defaultdict
 from ortools.sat.python import cp_model
 
 from planner.model import Model
+from planner.rules import names
 
 # Share of steps per kind (a kind with nothing to anchor on passes its turn on).
 KINDS = (("need", 0.25), ("penalty", 0.2), ("days", 0.2), ("staff", 0.2), ("weekend", 0.15))
@@ -66,6 +74,9 @@ WIDE_STALL_STEPS = 30  # steps without an improvement before a wide step
 WIDE_DAYS = 14  # a wide step frees everyone over two weeks
 WIDE_STRETCH = 12  # for this many normal steps
 WIDE_MAX_SECONDS = 8.0  # and at most this long
+WIDE_WEEKEND_SHARE = 0.5  # wide steps over everyone's weekends, where weekends are tied
+WIDE_SHORTFALL_SHARE = 0.5  # two-week wide steps that first minimise only the shortfall
+SETTLE_MAX_SECONDS = 2.0  # for the rest of a shortfall step's roster, its shifts fixed
 
 
 class Neighbourhoods:
@@ -77,6 +88,7 @@ class Neighbourhoods:
         self.h = m.p.num_days
         owner = {v.index: e for (e, _, _), v in m.x.items()}
         self._need_people = _need_people(m, owner)
+        self.shortfall_terms = _shortfall_terms(m)
         self._person_terms = _person_terms(m)
         people = max(2, self.n_staff // 6)
         # the weekend kind starts at, and never grows past, half the people
@@ -104,20 +116,29 @@ class Neighbourhoods:
             kind, picked = "staff", self._staff(rng)
         return (kind, *picked)
 
-    def wide(self, rng: random.Random, values) -> tuple[set[int], range]:
-        """Everyone over two whole weeks (from the horizon's start), around an
-        understaffed day half the time (drawn by how many are short), else anywhere."""
+    def wide(self, rng: random.Random, values) -> tuple[str, set[int], range | frozenset[int]]:
+        """A wide step for everyone: over every weekend with its Friday and Monday
+        (``WIDE_WEEKEND_SHARE`` of the time, where weekends are tied), else over two
+        whole weeks (from the horizon's start), around an understaffed day half the
+        time (drawn by how many are short), else anywhere. While anyone is short,
+        ``WIDE_SHORTFALL_SHARE`` of the two-week steps are "wide shortfall" ones,
+        whose sub-solve minimises only the shortfall (``lns``)."""
+        everyone = set(range(self.n_staff))
+        if self._weekend_days and rng.random() < WIDE_WEEKEND_SHARE:
+            return "wide weekends", everyone, self._weekend_days
         span = min(self.h, WIDE_DAYS)
         short = [(day, values[idx]) for idx, _, day in self._need_people if values[idx] > 0]
+        understaffed = any(values[i] > 0 for i, _ in self.shortfall_terms)
+        kind = "wide shortfall" if understaffed and rng.random() < WIDE_SHORTFALL_SHARE else "wide"
         if short and rng.random() < 0.5:
             day = rng.choices([d for d, _ in short], weights=[n for _, n in short])[0]
         else:
             day = rng.randrange(self.h)
         starts = [s for s in range(0, self.h - span + 1, 7) if s <= day < s + span]
         if not starts:  # the horizon's last days, after its last whole fortnight
-            return set(range(self.n_staff)), self._window(day, span)
+            return kind, everyone, self._window(day, span)
         start = rng.choice(starts)
-        return set(range(self.n_staff)), range(start, start + span)
+        return kind, everyone, range(start, start + span)
 
     def adapt(self, kind: str, optimal: bool, quick: bool) -> None:
         """Grow a kind whose sub-problems settle quickly; shrink one that times out."""
@@ -240,6 +261,12 @@ def _person_terms(m: Model) -> list[tuple[int, int, int, int]]:
     return out
 
 
+def _shortfall_terms(m: Model) -> list[tuple[int, int]]:
+    """(variable index, coefficient) of the objective's understaffing terms."""
+    return [(t.expr.index, t.coef) for t in m.terms
+            if t.rule == names.UNDERSTAFFED and hasattr(t.expr, "index")]
+
+
 def _need_people(m: Model, owner: dict[int, int]) -> list[tuple[int, set[int], int]]:
     """(slack variable index, people who could reduce it, day) for each staffing slack."""
     out = []
@@ -269,46 +296,26 @@ def lns(m: Model, lean: cp_model.CpModel, values: list[int], deadline: float, wo
             wide = stalled >= WIDE_STALL_STEPS and not state["wide"]
             if wide:
                 state["wide"] = True
-                kind, chosen, days = ("wide", *hood.wide(rng, base))
+                kind, chosen, days = hood.wide(rng, base)
             else:
                 kind, chosen, days = hood.pick(rng, base)
-        free = set(days)
-        sub = lean.clone()
-        sub.clear_hints()
-        variables = sub.proto.variables
-        for (e, d), idxs in cells.items():
-            if e in chosen and d in free:
-                continue
-            for i in idxs:
-                dom = variables[i].domain
-                dom[0] = dom[1] = base[i]
-        hint = sub.proto.solution_hint
-        hint.vars.extend(range(len(base)))
-        hint.values.extend(base)
         left = deadline - time.perf_counter()
         seconds = max(0.05, min(wide_seconds(step_seconds, left) if wide
                                 else stretched(step_seconds, stalled), left))
-        solver = one_worker_lp(seconds, rng.randrange(1 << 30))
-        prm = solver.parameters
-        # The copy still holds every fixed variable: a light presolve removes them
-        # without the full pass that otherwise dominates a one-second step.
-        prm.max_presolve_iterations = 1
-        prm.cp_model_probing_level = 0
-        prm.symmetry_level = 0
-        code = running.solve(solver, sub)
+        shortfall = hood.shortfall_terms if kind == "wide shortfall" else None
+        code, wall, found, obj = sub_solve(lean, cells, base, chosen, set(days), seconds, running,
+                                           rng, shortfall, lambda: deadline - time.perf_counter())
         with lock:
             if wide:
                 state["wide"] = False
             else:
-                hood.adapt(kind, code == cp_model.OPTIMAL, solver.wall_time < 0.5 * seconds)
+                hood.adapt(kind, code == cp_model.OPTIMAL, wall < 0.5 * seconds)
             state["stalled"] += 1
-            if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                obj = round(solver.objective_value)
-                if obj < state["obj"]:
-                    state["stalled"] = 0
-                    state["obj"] = obj
-                    state["values"] = list(solver.response_proto.solution)
-                    report(obj, state["values"])
+            if found and obj < state["obj"]:
+                state["stalled"] = 0
+                state["obj"] = obj
+                state["values"] = found
+                report(obj, found)
 
     with running:
         run_workers(workers, seed, step, lambda: time.perf_counter() < deadline - 0.05 and not should_stop())
@@ -369,6 +376,75 @@ def wide_seconds(step_seconds: float, left: float) -> float:
     """A wide step: ``WIDE_STRETCH`` normal steps, at most ``WIDE_MAX_SECONDS``
     and half the time left."""
     return min(WIDE_STRETCH * step_seconds, WIDE_MAX_SECONDS, 0.5 * left)
+
+
+def sub_solve(lean: cp_model.CpModel, cells, base, chosen: set[int], free: set[int],
+              seconds: float, running: "RunningSolves", rng: random.Random,
+              shortfall: list[tuple[int, int]] | None = None, left=None):
+    """One step: the cells of ``chosen`` people on ``free`` days re-planned, the rest as in
+    ``base``. Returns (status, solver seconds, values or None, objective or None).
+
+    With ``shortfall`` terms (a "wide shortfall" step) the sub-solve minimises only
+    them: from Curtois 8's rosters stuck one person short, everyone over a
+    fortnight found a roster one person fewer short where the full objective's
+    search did not (planner/README.md). That roster's other variables are then
+    settled at their least full objective, within the time ``left()`` allows.
+    """
+    sub = fixed_outside(lean, cells, base, chosen, free)
+    if shortfall:
+        sub.minimize(sum(c * sub.get_int_var_from_proto_index(i) for i, c in shortfall))
+    solver = step_solver(seconds, rng.randrange(1 << 30))
+    code = running.solve(solver, sub)
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return code, solver.wall_time, None, None
+    found, obj = list(solver.response_proto.solution), round(solver.objective_value)
+    if shortfall:
+        found, obj = settled(lean, cells, found, running, seconds if left is None else left(), rng)
+    return code, solver.wall_time, found, obj
+
+
+def fixed_outside(lean: cp_model.CpModel, cells: dict[tuple[int, int], list[int]], values,
+                  chosen: set[int], free: set[int]) -> cp_model.CpModel:
+    """A copy of ``lean`` with every shift variable fixed as in ``values`` except the
+    (person, day) cells of the ``chosen`` people on the ``free`` days; ``values``
+    is its hint."""
+    sub = lean.clone()
+    sub.clear_hints()
+    variables = sub.proto.variables
+    for (e, d), idxs in cells.items():
+        if e in chosen and d in free:
+            continue
+        for i in idxs:
+            dom = variables[i].domain
+            dom[0] = dom[1] = values[i]
+    hint = sub.proto.solution_hint
+    hint.vars.extend(range(len(values)))
+    hint.values.extend(values)
+    return sub
+
+
+def settled(lean: cp_model.CpModel, cells, values, running: "RunningSolves", seconds: float,
+            rng: random.Random) -> tuple[list[int] | None, int | None]:
+    """The roster of ``values`` with its other variables (penalties, totals) at their
+    least full objective: (values, objective), or (None, None) if not settled in time
+    (at most a few seconds: every shift is fixed)."""
+    solver = step_solver(max(0.05, min(seconds, SETTLE_MAX_SECONDS)), rng.randrange(1 << 30))
+    code = running.solve(solver, fixed_outside(lean, cells, values, set(), set()))
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None, None
+    return list(solver.response_proto.solution), round(solver.objective_value)
+
+
+def step_solver(seconds: float, seed: int) -> cp_model.CpSolver:
+    """``one_worker_lp`` with a light presolve: a step's copy still holds every
+    fixed variable, and one presolve pass removes them without the full pass
+    that otherwise dominates a one-second step."""
+    solver = one_worker_lp(seconds, seed)
+    prm = solver.parameters
+    prm.max_presolve_iterations = 1
+    prm.cp_model_probing_level = 0
+    prm.symmetry_level = 0
+    return solver
 
 
 def one_worker_lp(seconds: float, seed: int) -> cp_model.CpSolver:

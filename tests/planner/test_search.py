@@ -181,14 +181,69 @@ def test_a_wide_step_frees_everyone_over_two_whole_weeks_mostly_around_a_short_d
     values = [0] * 100_000
     rng = random.Random(1)
     windows = [hood.wide(rng, values) for _ in range(300)]
-    assert all(people == set(range(6)) for people, _ in windows)
-    starts = {days.start for _, days in windows}
-    assert starts == {0, 7, 14} and all(len(days) == 14 for _, days in windows)
+    assert all(kind == "wide" and people == set(range(6)) for kind, people, _ in windows)
+    starts = {days.start for _, _, days in windows}
+    assert starts == {0, 7, 14} and all(len(days) == 14 for _, _, days in windows)
     slack = next(idx for idx, _, day in hood._need_people if day == 20)
     values[slack] = 1  # one person short on day 20 (Sunday of the third week)
-    around = sum(20 in days for _, days in (hood.wide(rng, values) for _ in range(300)))
+    short = [hood.wide(rng, values) for _ in range(300)]
+    around = sum(20 in days for _, _, days in short)
     assert around > 220  # 5/6 expected (3/6 drawn at it, 2/6 by chance); 2/3 without it
-    assert sum(20 in days for _, days in windows) < 220
+    assert sum(20 in days for _, _, days in windows) < 220
+    # While someone is short, half the two-week steps minimise only the shortfall.
+    assert 110 < sum(kind == "wide shortfall" for kind, _, _ in short) < 190
+    assert {kind for kind, _, _ in short} == {"wide", "wide shortfall"}
+
+
+def test_half_the_wide_steps_free_everyone_over_every_weekend_where_weekends_are_tied():
+    import random
+
+    from planner.build import build_model
+    from planner.lns import Neighbourhoods
+
+    staff = [person(f"p{i}", max_weekends=2) for i in range(6)]
+    hood = Neighbourhoods(build_model(tiny(num_days=28, staff=staff)))
+    rng = random.Random(2)
+    windows = [hood.wide(rng, [0] * 100_000) for _ in range(300)]
+    weekends = [(people, days) for kind, people, days in windows if kind == "wide weekends"]
+    assert 110 < len(weekends) < 190
+    assert all(people == set(range(6)) and sorted(days) == [4, 5, 6, 7, 11, 12, 13, 14, 18, 19,
+                                                              20, 21, 25, 26, 27]
+               for people, days in weekends)
+    assert {kind for kind, _, _ in windows} == {"wide", "wide weekends"}  # nobody short: no shortfall steps
+
+
+def test_a_shortfall_step_finds_the_least_shortfall_then_settles_the_rest_exactly():
+    """Kim and Lee, two needed every day of a week, Lee away on days 0-2: three
+    short at least, so Kim works every day, against her request for day 4 off
+    (5 points): 3 x 100 + 5 = 305. The sub-solve minimises only the shortfall;
+    the roster it keeps is scored by the full objective, as the checker scores it."""
+    import random
+
+    from planner import Request, Unavailability
+    from planner.build import build_model
+    from planner.lns import Neighbourhoods, RunningSolves, settled, sub_solve
+    from planner.search import objective_of
+    from planner.solve import roster_from
+
+    p = tiny(shift_covers=[ShiftCover(d, "D", 2, under_weight=100) for d in range(7)],
+             unavailability=[Unavailability("lee", d) for d in range(3)],
+             requests=[Request("kim", 4, None, False, 5)])
+    m = build_model(p)
+    hood = Neighbourhoods(m)
+    assert len(hood.shortfall_terms) == 7  # one understaffing term per day
+    cells = {}
+    for (e, d, _), v in m.x.items():
+        cells.setdefault((e, d), []).append(v.index)
+    rng = random.Random(0)
+    with RunningSolves(lambda: False) as running:
+        empty, empty_obj = settled(m.lean, cells, [0] * len(m.lean.proto.variables), running, 2.0, rng)
+        assert empty_obj == objective_of(m, empty) == 14 * 100 * m.scale  # nobody works
+        code, _, found, obj = sub_solve(m.lean, cells, empty, {0, 1}, set(range(7)), 5.0,
+                                        running, rng, hood.shortfall_terms, lambda: 2.0)
+    assert obj == objective_of(m, found) == 305 * m.scale
+    ev = evaluate(p, roster_from(m, found))
+    assert ev.feasible and ev.score == 305
 
 
 def test_a_wide_step_lasts_twelve_steps_within_eight_seconds_and_half_the_time_left():
