@@ -77,6 +77,7 @@ WIDE_MAX_SECONDS = 8.0  # and at most this long
 WIDE_WEEKEND_SHARE = 0.5  # wide steps over everyone's weekends, where weekends are tied
 WIDE_SHORTFALL_SHARE = 0.5  # two-week wide steps that first minimise only the shortfall
 SETTLE_MAX_SECONDS = 2.0  # for the rest of a shortfall step's roster, its shifts fixed
+WIDE, WIDE_WEEKENDS, WIDE_SHORTFALL = "wide", "wide weekends", "wide shortfall"  # wide step kinds
 
 
 class Neighbourhoods:
@@ -89,6 +90,7 @@ class Neighbourhoods:
         owner = {v.index: e for (e, _, _), v in m.x.items()}
         self._need_people = _need_people(m, owner)
         self.shortfall_terms = _shortfall_terms(m)
+        self._shortfall_index = {i for i, _ in self.shortfall_terms}
         self._person_terms = _person_terms(m)
         people = max(2, self.n_staff // 6)
         # the weekend kind starts at, and never grows past, half the people
@@ -121,16 +123,20 @@ class Neighbourhoods:
         (``WIDE_WEEKEND_SHARE`` of the time, where weekends are tied), else over two
         whole weeks (from the horizon's start), around an understaffed day half the
         time (drawn by how many are short), else anywhere. While anyone is short,
-        ``WIDE_SHORTFALL_SHARE`` of the two-week steps are "wide shortfall" ones,
-        whose sub-solve minimises only the shortfall (``lns``)."""
+        ``WIDE_SHORTFALL_SHARE`` of the two-week steps are ``WIDE_SHORTFALL`` ones,
+        always around an understaffed day, whose sub-solve minimises only the
+        understaffing (``sub_solve``)."""
         everyone = set(range(self.n_staff))
         if self._weekend_days and rng.random() < WIDE_WEEKEND_SHARE:
-            return "wide weekends", everyone, self._weekend_days
+            return WIDE_WEEKENDS, everyone, self._weekend_days
         span = min(self.h, WIDE_DAYS)
         short = [(day, values[idx]) for idx, _, day in self._need_people if values[idx] > 0]
-        understaffed = any(values[i] > 0 for i, _ in self.shortfall_terms)
-        kind = "wide shortfall" if understaffed and rng.random() < WIDE_SHORTFALL_SHARE else "wide"
-        if short and rng.random() < 0.5:
+        understaffed = [(day, values[idx]) for idx, _, day in self._need_people
+                        if idx in self._shortfall_index and values[idx] > 0]
+        kind = WIDE_SHORTFALL if understaffed and rng.random() < WIDE_SHORTFALL_SHARE else WIDE
+        if kind == WIDE_SHORTFALL:
+            day = rng.choices([d for d, _ in understaffed], weights=[n for _, n in understaffed])[0]
+        elif short and rng.random() < 0.5:
             day = rng.choices([d for d, _ in short], weights=[n for _, n in short])[0]
         else:
             day = rng.randrange(self.h)
@@ -302,7 +308,7 @@ def lns(m: Model, lean: cp_model.CpModel, values: list[int], deadline: float, wo
         left = deadline - time.perf_counter()
         seconds = max(0.05, min(wide_seconds(step_seconds, left) if wide
                                 else stretched(step_seconds, stalled), left))
-        shortfall = hood.shortfall_terms if kind == "wide shortfall" else None
+        shortfall = hood.shortfall_terms if kind == WIDE_SHORTFALL else None
         code, wall, found, obj = sub_solve(lean, cells, base, chosen, set(days), seconds, running,
                                            rng, shortfall, lambda: deadline - time.perf_counter())
         with lock:
@@ -311,7 +317,7 @@ def lns(m: Model, lean: cp_model.CpModel, values: list[int], deadline: float, wo
             else:
                 hood.adapt(kind, code == cp_model.OPTIMAL, wall < 0.5 * seconds)
             state["stalled"] += 1
-            if found and obj < state["obj"]:
+            if found is not None and obj < state["obj"]:
                 state["stalled"] = 0
                 state["obj"] = obj
                 state["values"] = found
@@ -384,11 +390,13 @@ def sub_solve(lean: cp_model.CpModel, cells, base, chosen: set[int], free: set[i
     """One step: the cells of ``chosen`` people on ``free`` days re-planned, the rest as in
     ``base``. Returns (status, solver seconds, values or None, objective or None).
 
-    With ``shortfall`` terms (a "wide shortfall" step) the sub-solve minimises only
+    With ``shortfall`` terms (a ``WIDE_SHORTFALL`` step) the sub-solve minimises only
     them: from Curtois 8's rosters stuck one person short, everyone over a
     fortnight found a roster one person fewer short where the full objective's
     search did not (planner/README.md). That roster's other variables are then
-    settled at their least full objective, within the time ``left()`` allows.
+    settled at their least full objective, within the time ``left()`` allows (at
+    most ``SETTLE_MAX_SECONDS``); a roster not settled in time, or found after a
+    Stop (which also stops the settle), is dropped: it has no full objective yet.
     """
     sub = fixed_outside(lean, cells, base, chosen, free)
     if shortfall:
@@ -399,7 +407,10 @@ def sub_solve(lean: cp_model.CpModel, cells, base, chosen: set[int], free: set[i
         return code, solver.wall_time, None, None
     found, obj = list(solver.response_proto.solution), round(solver.objective_value)
     if shortfall:
-        found, obj = settled(lean, cells, found, running, seconds if left is None else left(), rng)
+        seconds_left = seconds if left is None else left()
+        if seconds_left < 0.05:
+            return code, solver.wall_time, None, None
+        found, obj = settled(lean, cells, found, running, seconds_left, rng)
     return code, solver.wall_time, found, obj
 
 

@@ -192,6 +192,7 @@ def test_a_wide_step_frees_everyone_over_two_whole_weeks_mostly_around_a_short_d
     assert sum(20 in days for _, _, days in windows) < 220
     # While someone is short, half the two-week steps minimise only the shortfall.
     assert 110 < sum(kind == "wide shortfall" for kind, _, _ in short) < 190
+    assert all(20 in days for kind, _, days in short if kind == "wide shortfall")  # around the short day
     assert {kind for kind, _, _ in short} == {"wide", "wide shortfall"}
 
 
@@ -213,12 +214,22 @@ def test_half_the_wide_steps_free_everyone_over_every_weekend_where_weekends_are
     assert {kind for kind, _, _ in windows} == {"wide", "wide weekends"}  # nobody short: no shortfall steps
 
 
+def shift_cells(m):
+    """Shift variable indices by (person, day), as ``lns`` keeps them."""
+    cells = {}
+    for (e, d, _), v in m.x.items():
+        cells.setdefault((e, d), []).append(v.index)
+    return cells
+
+
 def test_a_shortfall_step_finds_the_least_shortfall_then_settles_the_rest_exactly():
     """Kim and Lee, two needed every day of a week, Lee away on days 0-2: three
     short at least, so Kim works every day, against her request for day 4 off
     (5 points): 3 x 100 + 5 = 305. The sub-solve minimises only the shortfall;
     the roster it keeps is scored by the full objective, as the checker scores it."""
     import random
+
+    from dataclasses import replace
 
     from planner import Request, Unavailability
     from planner.build import build_model
@@ -232,9 +243,7 @@ def test_a_shortfall_step_finds_the_least_shortfall_then_settles_the_rest_exactl
     m = build_model(p)
     hood = Neighbourhoods(m)
     assert len(hood.shortfall_terms) == 7  # one understaffing term per day
-    cells = {}
-    for (e, d, _), v in m.x.items():
-        cells.setdefault((e, d), []).append(v.index)
+    cells = shift_cells(m)
     rng = random.Random(0)
     with RunningSolves(lambda: False) as running:
         empty, empty_obj = settled(m.lean, cells, [0] * len(m.lean.proto.variables), running, 2.0, rng)
@@ -244,6 +253,19 @@ def test_a_shortfall_step_finds_the_least_shortfall_then_settles_the_rest_exactl
     assert obj == objective_of(m, found) == 305 * m.scale
     ev = evaluate(p, roster_from(m, found))
     assert ev.feasible and ev.score == 305
+    # Kim's day off worth 500 points: the full objective gives it (four short,
+    # 400), the shortfall step does not (three short, 300 + 500 = 800).
+    p = replace(p, requests=[Request("kim", 4, None, False, 500)])
+    m = build_model(p)
+    cells = shift_cells(m)
+    with RunningSolves(lambda: False) as running:
+        empty, _ = settled(m.lean, cells, [0] * len(m.lean.proto.variables), running, 2.0, rng)
+        shortfall = Neighbourhoods(m).shortfall_terms
+        _, _, found, obj = sub_solve(m.lean, cells, empty, {0, 1}, set(range(7)), 5.0,
+                                     running, rng, shortfall, lambda: 2.0)
+        _, _, full, full_obj = sub_solve(m.lean, cells, empty, {0, 1}, set(range(7)), 5.0, running, rng)
+    assert (obj, full_obj) == (800 * m.scale, 400 * m.scale)
+    assert evaluate(p, roster_from(m, found)).score == 800 and evaluate(p, roster_from(m, full)).score == 400
 
 
 def test_a_wide_step_lasts_twelve_steps_within_eight_seconds_and_half_the_time_left():
