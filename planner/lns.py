@@ -287,9 +287,7 @@ def lns(m: Model, lean: cp_model.CpModel, values: list[int], deadline: float, wo
         seed: int, report, should_stop, objective_of, step_seconds: float = 1.0) -> list[int]:
     """Improve ``values`` until ``deadline``; ``report(obj, values)`` on each improvement."""
     hood = Neighbourhoods(m)
-    cells: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for (e, d, _), v in m.x.items():
-        cells[(e, d)].append(v.index)
+    cells = shift_cells(m)
     state = {"values": list(values), "obj": objective_of(m, values), "stalled": 0, "wide": False}
     lock = threading.Lock()
     running = RunningSolves(should_stop)
@@ -384,6 +382,14 @@ def wide_seconds(step_seconds: float, left: float) -> float:
     return min(WIDE_STRETCH * step_seconds, WIDE_MAX_SECONDS, 0.5 * left)
 
 
+def shift_cells(m: Model) -> dict[tuple[int, int], list[int]]:
+    """Shift variable indices by (person, day) cell: what a step frees or fixes."""
+    cells: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for (e, d, _), v in m.x.items():
+        cells[(e, d)].append(v.index)
+    return dict(cells)
+
+
 def sub_solve(lean: cp_model.CpModel, cells, base, chosen: set[int], free: set[int],
               seconds: float, running: "RunningSolves", rng: random.Random,
               shortfall: list[tuple[int, int]] | None = None, left=None):
@@ -407,10 +413,12 @@ def sub_solve(lean: cp_model.CpModel, cells, base, chosen: set[int], free: set[i
         return code, solver.wall_time, None, None
     found, obj = list(solver.response_proto.solution), round(solver.objective_value)
     if shortfall:
-        seconds_left = seconds if left is None else left()
+        # Settle: the same step with nothing freed, so the full objective decides
+        # the rest (penalties, totals); at most a few seconds, every shift fixed.
+        seconds_left = min(SETTLE_MAX_SECONDS, seconds if left is None else left())
         if seconds_left < 0.05:
             return code, solver.wall_time, None, None
-        found, obj = settled(lean, cells, found, running, seconds_left, rng)
+        _, _, found, obj = sub_solve(lean, cells, found, set(), set(), seconds_left, running, rng)
     return code, solver.wall_time, found, obj
 
 
@@ -432,18 +440,6 @@ def fixed_outside(lean: cp_model.CpModel, cells: dict[tuple[int, int], list[int]
     hint.vars.extend(range(len(values)))
     hint.values.extend(values)
     return sub
-
-
-def settled(lean: cp_model.CpModel, cells, values, running: "RunningSolves", seconds: float,
-            rng: random.Random) -> tuple[list[int] | None, int | None]:
-    """The roster of ``values`` with its other variables (penalties, totals) at their
-    least full objective: (values, objective), or (None, None) if not settled in time
-    (at most a few seconds: every shift is fixed)."""
-    solver = step_solver(max(0.05, min(seconds, SETTLE_MAX_SECONDS)), rng.randrange(1 << 30))
-    code = running.solve(solver, fixed_outside(lean, cells, values, set(), set()))
-    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None, None
-    return list(solver.response_proto.solution), round(solver.objective_value)
 
 
 def step_solver(seconds: float, seed: int) -> cp_model.CpSolver:

@@ -214,14 +214,6 @@ def test_half_the_wide_steps_free_everyone_over_every_weekend_where_weekends_are
     assert {kind for kind, _, _ in windows} == {"wide", "wide weekends"}  # nobody short: no shortfall steps
 
 
-def shift_cells(m):
-    """Shift variable indices by (person, day), as ``lns`` keeps them."""
-    cells = {}
-    for (e, d, _), v in m.x.items():
-        cells.setdefault((e, d), []).append(v.index)
-    return cells
-
-
 def test_a_shortfall_step_finds_the_least_shortfall_then_settles_the_rest_exactly():
     """Kim and Lee, two needed every day of a week, Lee away on days 0-2: three
     short at least, so Kim works every day, against her request for day 4 off
@@ -233,7 +225,7 @@ def test_a_shortfall_step_finds_the_least_shortfall_then_settles_the_rest_exactl
 
     from planner import Request, Unavailability
     from planner.build import build_model
-    from planner.lns import Neighbourhoods, RunningSolves, settled, sub_solve
+    from planner.lns import Neighbourhoods, RunningSolves, shift_cells, sub_solve
     from planner.search import objective_of
     from planner.solve import roster_from
 
@@ -246,7 +238,8 @@ def test_a_shortfall_step_finds_the_least_shortfall_then_settles_the_rest_exactl
     cells = shift_cells(m)
     rng = random.Random(0)
     with RunningSolves(lambda: False) as running:
-        empty, empty_obj = settled(m.lean, cells, [0] * len(m.lean.proto.variables), running, 2.0, rng)
+        _, _, empty, empty_obj = sub_solve(m.lean, cells, [0] * len(m.lean.proto.variables), set(), set(),
+                                          2.0, running, rng)
         assert empty_obj == objective_of(m, empty) == 14 * 100 * m.scale  # nobody works
         code, _, found, obj = sub_solve(m.lean, cells, empty, {0, 1}, set(range(7)), 5.0,
                                         running, rng, hood.shortfall_terms, lambda: 2.0)
@@ -259,7 +252,8 @@ def test_a_shortfall_step_finds_the_least_shortfall_then_settles_the_rest_exactl
     m = build_model(p)
     cells = shift_cells(m)
     with RunningSolves(lambda: False) as running:
-        empty, _ = settled(m.lean, cells, [0] * len(m.lean.proto.variables), running, 2.0, rng)
+        _, _, empty, _ = sub_solve(m.lean, cells, [0] * len(m.lean.proto.variables), set(), set(), 2.0,
+                                  running, rng)
         shortfall = Neighbourhoods(m).shortfall_terms
         _, _, found, obj = sub_solve(m.lean, cells, empty, {0, 1}, set(range(7)), 5.0,
                                      running, rng, shortfall, lambda: 2.0)
