@@ -173,9 +173,12 @@ def construct(p: Problem, seed: int = 0, deadline: float | None = None,
     roster: list[Assignment] = []
     order = list(range(len(p.staff)))
     rng.shuffle(order)
-    # Most constrained people first: fewest options per day.
+    # People with a contract minimum first (they work those hours whatever the
+    # needs, so the needs they fill are not left to someone paid extra for them;
+    # the demo clinic's first roster went from 24.7 to 17.8 million points,
+    # planner/README.md), then the most constrained: fewest options per day.
     people = {e: _Person(p, e, elig, t_index, pins) for e in order}
-    order.sort(key=lambda e: sum(len(o) > 0 for o in people[e].opts))
+    order.sort(key=lambda e: (not _obliged(p.staff[e]), sum(len(o) > 0 for o in people[e].opts)))
     for e in order:
         person = people[e]
         plan = None
@@ -195,6 +198,11 @@ def construct(p: Problem, seed: int = 0, deadline: float | None = None,
                 needs.count[k] += 1
             roster.append(Assignment(person.s.id, d, p.templates[ti].id))
     return roster
+
+
+def _obliged(s) -> bool:
+    """Whether the person has a contract minimum of hours (per week or in the horizon)."""
+    return s.min_minutes_per_week > 0 or s.min_minutes_total > 0
 
 
 def _weekend_days_off(p: Problem, person: _Person, rng: random.Random) -> set[int]:

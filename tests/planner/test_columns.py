@@ -120,6 +120,7 @@ def test_the_pattern_bound_proves_a_separable_roster_optimal():
     covers = [ShiftCover(d, t, 2, under_weight=100, over_weight=1) for d in range(14) for t in ("E", "L")]
     p = tiny(num_days=14, staff=staff, templates=templates, shift_covers=covers)
     r = solve(p, time_limit=20, workers=2, seed=0,
-              params=SearchParams(staged_min_variables=0, lns_step_seconds=0.2, probe_seconds=0.01))
+              params=SearchParams(staged_min_variables=0, lns_step_seconds=0.2, probe_seconds=0.01,
+                                  probe_most_seconds=0.01))
     assert r.objective == 2400 and r.bound == 2400 and r.gap == 0.0
     assert r.status is Status.OPTIMAL  # proven, so the search ended before its limit

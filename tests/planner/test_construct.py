@@ -134,3 +134,23 @@ def test_large_problem_search_returns_a_checked_roster_within_the_limit():
     assert all(float(evaluate(p, pr.assignments).score) == pr.objective for pr in seen)
     assert [x.objective for x in seen] == sorted((x.objective for x in seen), reverse=True)
     assert r.wall_time < 4.5
+
+
+def test_people_with_a_contract_minimum_are_placed_before_those_without():
+    """Kim must work five days a week anyway; Lee has no minimum. Placed first, Lee
+    would take every day and Kim's five would be paid twice over: Kim goes first,
+    and Lee covers only the two days Kim cannot."""
+    from planner import ShiftCover, Weights
+
+    from roster_helpers import person, tiny
+
+    p = tiny(staff=[person("lee", pay_cents_per_hour=3000),
+                    person("kim", pay_cents_per_hour=3000, min_minutes_per_week=5 * 480,
+                           max_minutes_per_week=5 * 480)],
+             shift_covers=[ShiftCover(d, "D", 1, under_weight=100_000) for d in range(7)],
+             weights=Weights(pay=1))
+    for seed in range(10):
+        roster = construct(p, seed=seed)
+        worked = {s: sorted(a.day for a in roster if a.staff == s) for s in ("kim", "lee")}
+        assert len(worked["kim"]) == 5 and len(worked["lee"]) == 2, (seed, worked)
+        assert sorted(worked["kim"] + worked["lee"]) == list(range(7)), (seed, worked)

@@ -103,6 +103,16 @@ def test_a_large_model_gets_its_bound_from_the_probe_beside_the_lns():
     assert r.bound == r.objective
 
 
+def test_the_bound_probe_runs_on_while_its_bound_still_rises():
+    from planner.search import PROBE_STALL_SECONDS, probe_finished
+
+    assert not probe_finished(1.9, 2.0, 5.0)  # before its time
+    assert probe_finished(2.0, 2.0, PROBE_STALL_SECONDS)  # at its time, bound settled
+    assert not probe_finished(3.0, 2.0, None)  # no bound yet: the root LP is still running
+    assert not probe_finished(3.0, 2.0, 0.4)  # rose 0.4 s ago
+    assert probe_finished(3.0, 2.0, 0.6)
+
+
 def test_lns_step_grows_with_the_time_limit_and_the_model():
     from planner.search import lns_step
 
