@@ -53,10 +53,16 @@ class SearchParams:
     # solves take many small steps, times sqrt(lean variables / 4000), so large
     # models, whose copy and presolve cost more per step, take longer ones
     # (0.46 s on Curtois 8, 0.9 s on Curtois 12 at a minute; 0.12 s on the
-    # clinic month at 10 s). Measurements in planner/README.md.
+    # clinic month at 10 s, raised to the floor below, 0.24 s at 20 s).
+    # Measurements in planner/README.md.
     lns_step_seconds: float | None = None
     lns_step_share: float = 1 / 120
     lns_step_reference_variables: int = 4000
+    # Never shorter: a step's copy, load and presolve take a few hundredths of
+    # a second, and on a slower machine 0.12 s steps left too little search
+    # (clinic month at 10 s, 28 seeds: mean gap 0.64 % with 0.12 s steps, 0.49 %
+    # with 0.2 s; planner/README.md).
+    lns_step_min_seconds: float = 0.2
     # The lean model's LP bound, computed beside the LNS (BoundProbe): up to
     # half of a short limit, since the clinic month's LP needs about a second
     # (with 15 % of a 4 s repair, two of three sick-call repairs got no bound),
@@ -214,9 +220,9 @@ def probe_finished(elapsed: float, seconds: float, since_rise: float | None) -> 
     risen yet (``since_rise`` None: the root LP is still being solved) or rose less
     than ``PROBE_STALL_SECONDS`` ago; the solver's own limit caps it.
 
-    On a loaded machine the clinic month's LP took 4-5 s instead of 1-2 s: a probe
-    stopped at 2 s left bounds 1-18 % low and the gap target missed whatever the
-    roster (three runs with a busy core beside them; planner/README.md)."""
+    With a busy process on one core beside a 10 s clinic solve, a probe stopped at
+    2 s left bounds up to 18 % low (the LP had not settled), so the gap missed
+    whatever the roster; run on, it settled in 2.65-3.06 s (planner/README.md)."""
     return elapsed >= seconds and since_rise is not None and since_rise >= PROBE_STALL_SECONDS
 
 
@@ -349,7 +355,7 @@ def _improve(m: Model, lean: cp_model.CpModel, values, deadline: float, workers:
 def lns_step(variables: int, time_limit: float, params: SearchParams) -> float:
     """Seconds per LNS sub-solve for a lean model of ``variables`` (see SearchParams)."""
     scale = (variables / params.lns_step_reference_variables) ** 0.5
-    return min(2.0, max(0.1, params.lns_step_share * time_limit * scale))
+    return min(2.0, max(params.lns_step_min_seconds, params.lns_step_share * time_limit * scale))
 
 
 def _provable(m: Model, params: SearchParams) -> bool:

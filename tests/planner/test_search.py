@@ -1,5 +1,7 @@
 """The staged search (first roster, LNS with a bound probe) on a small problem."""
 
+import pytest
+
 from planner import Assignment, ShiftCover, Status, Weights, evaluate, sick_call, solve
 from planner.search import SearchParams
 
@@ -119,7 +121,9 @@ def test_lns_step_grows_with_the_time_limit_and_the_model():
     p = SearchParams()
     assert lns_step(4000, 60, p) == 0.5
     assert lns_step(16000, 60, p) == 1.0  # four times the variables: twice the step
-    assert lns_step(4000, 6, p) == 0.1  # never below a tenth of a second
+    assert lns_step(4000, 6, p) == 0.2  # never below a fifth of a second
+    assert lns_step(8349, 10, p) == 0.2  # the clinic month at 10 s (0.12 s by the share)
+    assert lns_step(8349, 20, p) == pytest.approx(20 / 120 * (8349 / 4000) ** 0.5)
     assert lns_step(10**8, 600, p) == 2.0  # nor above two seconds
 
 
