@@ -181,6 +181,42 @@ def test_a_stalled_lns_takes_longer_steps_up_to_eight_times():
     assert stretched(5.0, 10_000) == 5.0  # a longer normal step stays as it is
 
 
+def test_need_steps_give_way_to_days_steps_while_only_preferred_levels_are_short():
+    """A preferred level left short is usually one that costs more than it saves:
+    then most need steps become days steps. While anyone is understaffed (as on
+    every Curtois instance, which has no preferred levels) the shares stay."""
+    import random
+    from collections import Counter
+
+    from planner.build import build_model
+    from planner.lns import KINDS, NEED_TO_DAYS_SHARE, Neighbourhoods
+
+    covers = [ShiftCover(d, "D", 1, under_weight=100, preferred=2, preferred_weight=10) for d in range(14)]
+    hood = Neighbourhoods(build_model(tiny(num_days=14, staff=[person(f"p{i}") for i in range(4)],
+                                           shift_covers=covers)))
+    below = [idx for idx, _, _ in hood._need_people if idx not in hood._shortfall_index]
+    under = [idx for idx, _, _ in hood._need_people if idx in hood._shortfall_index]
+    assert len(below) == len(under) == 14
+
+    def shares(short: list[int]) -> Counter:
+        values = [0] * 100_000
+        for idx in short:
+            values[idx] = 1
+        rng = random.Random(5)
+        kinds = Counter(hood.pick(rng, values)[0] for _ in range(4000))
+        return Counter({k: n / 4000 for k, n in kinds.items()})
+
+    share = dict(KINDS)
+    only_preferred = shares(below[:3])
+    assert only_preferred["need"] == pytest.approx(share["need"] * (1 - NEED_TO_DAYS_SHARE), abs=0.02)
+    assert only_preferred["days"] == pytest.approx(share["days"] + share["need"] * NEED_TO_DAYS_SHARE,
+                                                   abs=0.025)
+    for short in (below[:3] + under[:1], under[:2]):
+        kinds = shares(short)
+        assert kinds["need"] == pytest.approx(share["need"], abs=0.025)
+        assert kinds["days"] == pytest.approx(share["days"], abs=0.025)
+
+
 def test_a_wide_step_frees_everyone_over_two_whole_weeks_mostly_around_a_short_day():
     """A stuck search's wide step: all people, 14 days from a week start, drawn
     around an understaffed day half the time."""
