@@ -7,7 +7,7 @@ structured. Five kinds of neighbourhood free (person, day) cells:
   (while needs are short only of their preferred levels, ``NEED_TO_DAYS_SHARE``
   of these steps are ``days`` steps instead: the clinic month keeps 80
   physician hours below the preferred level, where an hour's pay costs more
-  than it saves, and need steps from them never gained; at 10 s the mean gap
+  than it saves, and need steps from them gained little; at 10 s the mean gap
   went from 0.49 % to 0.36 % over 26 interleaved seeds, planner/README.md);
 - ``penalty``: a few people with penalties (unmet requests) in the same one or
   two weeks, anchored on a penalty drawn by its size;
