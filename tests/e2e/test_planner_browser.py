@@ -37,18 +37,36 @@ def scenario_id(db_url: str, name: str) -> int:
     return found
 
 
+def create_in_form(page: Page, db_url: str, name: str, weeks: int) -> None:
+    """Fill the New scenario form, submit it and wait for the scenario to open.
+
+    Once in CI (one run in about five) a submit right after filling the form was
+    dropped: the form still held the values and nothing was created. It is
+    submitted once more only when the scenario is not in the database, so a slow
+    submit is never doubled."""
+    if page.get_by_role("textbox", name="Name").count() == 0:
+        page.get_by_text("New scenario", exact=True).click()
+    page.get_by_role("textbox", name="Name").first.fill(name)
+    page.get_by_role("spinbutton", name="Weeks").fill(str(weeks))
+    heading = page.get_by_role("heading", name=name)
+    wait_for_app(page)
+    page.get_by_role("button", name="Create").click()
+    wait_for_app(page)
+    try:
+        expect(heading).to_be_visible(timeout=30_000)
+    except AssertionError:
+        if scenario_id(db_url, name) is not None:
+            raise
+        page.get_by_role("button", name="Create").click()
+        wait_for_app(page)
+        expect(heading).to_be_visible(timeout=30_000)
+
+
 def test_plan_what_if_compare_publish(manager_page: Page, app_url: str, db_url: str):
     page = manager_page
     page.goto(f"{app_url}/staff_planner")
     wait_for_app(page)
-    new = page.get_by_text("New scenario", exact=True)
-    if page.get_by_role("textbox", name="Name").count() == 0:
-        new.click()
-    page.get_by_role("textbox", name="Name").first.fill("E2E plan")
-    page.get_by_role("spinbutton", name="Weeks").fill("1")
-    page.get_by_role("button", name="Create").click()
-    wait_for_app(page)
-    expect(page.get_by_role("heading", name="E2E plan")).to_be_visible(timeout=30_000)
+    create_in_form(page, db_url, "E2E plan", weeks=1)
     # the New scenario form closes once its scenario is open
     expect(page.get_by_role("textbox", name="Name", exact=True)).to_have_count(0)
     solve_with_short_limit(page)
@@ -106,13 +124,7 @@ def test_a_running_solve_shows_its_roster_and_stops_on_request(manager_page: Pag
     page = manager_page
     page.goto(f"{app_url}/staff_planner")
     wait_for_app(page)
-    if page.get_by_role("textbox", name="Name").count() == 0:
-        page.get_by_text("New scenario", exact=True).click()
-    page.get_by_role("textbox", name="Name").first.fill("E2E long solve")
-    page.get_by_role("spinbutton", name="Weeks").fill("4")
-    page.get_by_role("button", name="Create").click()
-    wait_for_app(page)
-    expect(page.get_by_role("heading", name="E2E long solve")).to_be_visible(timeout=30_000)
+    create_in_form(page, db_url, "E2E long solve", weeks=4)
     slider = page.get_by_role("slider").first
     slider.focus()
     for _ in range(3):  # 20 s -> 30 -> 60 -> 120 s
