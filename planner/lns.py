@@ -129,9 +129,11 @@ class Neighbourhoods:
         return (kind, *picked)
 
     def _short_only_of_preferred(self, values) -> bool:
-        """Whether needs are short of their preferred levels but none is understaffed."""
-        short = [idx for idx, _, _ in self._need_people if values[idx] > 0]
-        return bool(short) and not any(idx in self._shortfall_index for idx in short)
+        """Whether needs are short of their preferred levels but none is understaffed
+        (asked on every need pick, under the step lock: no lists built)."""
+        if any(values[i] > 0 for i in self._shortfall_index):
+            return False
+        return any(values[idx] > 0 for idx, _, _ in self._need_people)
 
     def wide(self, rng: random.Random, values) -> tuple[str, set[int], range | frozenset[int]]:
         """A wide step for everyone: over every weekend with its Friday and Monday
