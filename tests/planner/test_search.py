@@ -312,6 +312,95 @@ def test_a_shortfall_step_finds_the_least_shortfall_then_settles_the_rest_exactl
     assert evaluate(p, roster_from(m, found)).score == 800 and evaluate(p, roster_from(m, full)).score == 400
 
 
+def test_the_opening_sweeps_windows_in_order_shifted_each_round_until_a_round_gains_little():
+    from planner.lns import OPENING_MIN_GAIN, Opening
+
+    assert OPENING_MIN_GAIN == 0.002
+    sweep = Opening(10, 1000)
+    # Round 1: windows of 4 days, left to right.
+    assert [sweep.window(4, 1000) for _ in range(3)] == [range(0, 4), range(4, 8), range(8, 10)]
+    # Round 2 (the window's size as the kind's is now), shifted by half a window.
+    assert [sweep.window(3, obj) for obj in (800, 800, 799, 799)] == [
+        range(0, 2), range(2, 5), range(5, 8), range(8, 10)]
+    assert sweep.window(3, 799) is None  # 800 -> 799 over round 2: under 0.2 %
+    assert sweep.window(3, 500) is None and sweep.rounds == 2
+    # The first round always goes on (its last step is still running); later
+    # ones while they gain 0.2 % or more. One window covers a short horizon.
+    short = Opening(3, 1000)
+    assert short.window(4, 1000) == range(0, 3)
+    assert [short.window(4, 1000), short.window(4, 1000)] == [range(0, 2), range(2, 3)]
+    assert short.window(4, 998) == range(0, 1)  # round 3: 1000 -> 998 over round 2, 0.2 %
+    assert short.window(4, 998) == range(1, 3)
+    assert short.window(4, 998) is None and short.rounds == 3
+
+
+def test_rebase_carries_a_steps_window_over_to_the_newer_roster_or_gives_up_if_a_rule_breaks():
+    """Kim, one 8-hour shift a day wanted on each of 7 days (100 points short):
+    one thread's step put her on day 1, the other's on day 5. Rebased, she works
+    both: 500 points, as the checker scores it; with a 480-minute maximum the mix
+    breaks her limit and is dropped."""
+    import random
+
+    from planner.build import build_model
+    from planner.lns import RunningSolves, rebase, shift_cells
+    from planner.search import objective_of
+    from planner.solve import roster_from
+
+    for most, expected in ((960, 500), (480, None)):
+        p = tiny(staff=[person("kim", max_minutes_total=most)], weights=Weights(pay=0),
+                 shift_covers=[ShiftCover(d, "D", 1, under_weight=100) for d in range(7)])
+        m = build_model(p)
+        cells = shift_cells(m)
+
+        def on(day: int) -> list[int]:
+            values = [0] * len(m.lean.proto.variables)
+            values[m.x[(0, day, 0)].index] = 1
+            return values
+
+        with RunningSolves(lambda: False) as running:
+            out = rebase(m.lean, cells, on(5), on(1), {0}, {0, 1, 2}, running, random.Random(0), 2.0)
+        if expected is None:
+            assert out is None
+            continue
+        values, obj = out
+        assert obj == objective_of(m, values) == expected * m.scale
+        roster = roster_from(m, values)
+        assert sorted((a.staff, a.day) for a in roster) == [("kim", 1), ("kim", 5)]
+        assert evaluate(p, roster).score == expected
+
+
+def test_an_lns_from_a_constructed_roster_opens_with_the_sweep_and_others_do_not(monkeypatch):
+    """Weekend fairness couples people (no column generation): the LNS starts
+    from the greedy roster and opens with the sweep. Without it the start is
+    column generation's roster, and a repair starts from the published one."""
+    from dataclasses import replace
+
+    import planner.lns as lns_module
+
+    opened = []
+    real = lns_module.Opening
+
+    class Watched(real):
+        def __init__(self, *a):
+            opened.append(a)
+            super().__init__(*a)
+
+    monkeypatch.setattr(lns_module, "Opening", Watched)
+    params = SearchParams(staged_min_variables=0)
+    separable = paid_fortnight(under_weight=100_000)  # a shift's pay is 16 000-19 200
+    coupled = replace(separable, weights=Weights(pay=1, fair_weekends=1))
+    r = solve(coupled, time_limit=2, workers=2, seed=0, params=params)
+    assert r.assignments and len(opened) == 1 and opened[0][0] == 14  # the horizon's days
+    assert evaluate(coupled, r.assignments).feasible
+    opened.clear()
+    assert evaluate(separable, solve(separable, time_limit=2, workers=2, seed=0,
+                                     params=params).assignments).feasible
+    first = r.assignments[0]
+    q = sick_call(coupled, r.assignments, [(first.staff, first.day)], change_weight=10)
+    assert evaluate(q, solve(q, time_limit=2, workers=2, seed=0, params=params).assignments).feasible
+    assert opened == []
+
+
 def test_a_wide_step_lasts_twelve_steps_within_eight_seconds_and_half_the_time_left():
     from planner.lns import wide_seconds
 
