@@ -44,15 +44,6 @@ over the weekends, or a fortnight minimising only the shortfall, often does
 with the weekend step alone and of 6 without either; figures in
 planner/README.md).
 
-An LNS from a constructed roster (no published roster to repair, no column
-generation) opens with a sweep (``Opening``): everyone over one window of a
-few days after another, every day once a round, with steps 2.5 times as long,
-until a round gains less than 0.2 %. In such a search a step that improved a
-roster the other thread has replaced meanwhile is carried over to the newer
-roster (``rebase``) rather than lost: early on, most steps gain. (Searches
-from a column-generation or published roster, every Curtois instance and
-every repair, do neither: that was not measured.)
-
 Each kind keeps its own size, grown when its sub-problems solve to optimality
 within half the step and shrunk when they time out, so every kind stays at the
 size one step can settle. When many steps in a row find nothing better, the
@@ -95,9 +86,6 @@ WIDE_WEEKEND_SHARE = 0.5  # wide steps over everyone's weekends, where weekends 
 WIDE_SHORTFALL_SHARE = 0.5  # two-week wide steps that first minimise only the shortfall
 SETTLE_MAX_SECONDS = 2.0  # for the rest of a shortfall step's roster, its shifts fixed
 WIDE, WIDE_WEEKENDS, WIDE_SHORTFALL = "wide", "wide weekends", "wide shortfall"  # wide step kinds
-OPENING = "opening"  # the sweep of windows that starts an LNS from a constructed roster
-OPENING_STEP = 2.5  # an opening step lasts this many normal steps
-OPENING_MIN_GAIN = 0.002  # the opening ends after a round that gained less than this share
 
 
 class Neighbourhoods:
@@ -114,11 +102,9 @@ class Neighbourhoods:
         self._person_terms = _person_terms(m)
         people = max(2, self.n_staff // 6)
         # the weekend kind starts at, and never grows past, half the people
-        # opening windows start at a few days and never grow past a week
-        self._most = {"days": self.h, "weekend": max(2, self.n_staff // 2), OPENING: min(7, self.h)}
+        self._most = {"days": self.h, "weekend": max(2, self.n_staff // 2)}
         self.size = {"need": people, "penalty": people, "staff": people,
-                     "days": max(1, self.h // 7), "weekend": self._most["weekend"],
-                     OPENING: max(1, min(7, self.h // 7))}
+                     "days": max(1, self.h // 7), "weekend": self._most["weekend"]}
         self._weekend_days = _weekend_days(m.p) if _weekends_tied(m.p) else frozenset()
 
     def pick(self, rng: random.Random, values) -> tuple[str, set[int], range | frozenset[int]]:
@@ -252,55 +238,6 @@ class Neighbourhoods:
         return range(start, start + span)
 
 
-class Opening:
-    """The first steps of an LNS from a constructed roster: everyone over one
-    window of days after another, round after round (each round's windows
-    shifted by half a window from the last), until a round after the first
-    gains less than ``OPENING_MIN_GAIN`` of the objective.
-
-    A greedy roster is far from the best (the demo clinic's: 17.5 M points
-    against 15.26 M), and on it nearly every window of a few days has a large
-    gain to give, if its sub-problem gets the time to settle: 2.5 normal steps
-    (0.5 s on the clinic month at 10 s, where a random ``days`` step of 0.2 s
-    timed out and shrank its window). A round reaches every day once, left to
-    right, so the two threads settle neighbouring windows and ``rebase``
-    combines them. (Alternating windows from the horizon's two halves, so
-    that the two threads' windows meet less often, was worse on the clinic
-    month: mean gaps at 10 s of 0.52 % against 0.47 %, 10 seeds.) After the
-    opening the random kinds below take over (planner/README.md, fifteenth
-    session).
-    """
-
-    def __init__(self, h: int, obj: float) -> None:
-        self.h = h
-        self.rounds = 0
-        self.round_obj = obj
-        self.over = False
-        self._queue: list[range] = []
-
-    def window(self, span: int, obj: float) -> range | None:
-        """The next window (``span`` days when its round began; ``obj``: the
-        incumbent's objective now), or None once the opening is over."""
-        if self.over:
-            return None
-        if not self._queue:
-            # The last round's final steps may still be running, so a round's
-            # gain is counted from the start of one round to the next, and
-            # the first round always goes on.
-            if self.rounds >= 2 and obj > self.round_obj * (1 - OPENING_MIN_GAIN):
-                self.over = True
-                return None
-            self.round_obj = obj
-            self._queue = self._round(max(1, min(self.h, span)))
-            self.rounds += 1
-        return self._queue.pop(0)
-
-    def _round(self, span: int) -> list[range]:
-        shift = (self.rounds * max(1, span // 2)) % span
-        windows = [range(max(0, a), min(self.h, a + span)) for a in range(-shift, self.h, span)]
-        return [w for w in windows if len(w)]
-
-
 def _weekends_tied(p) -> bool:
     """Whether a person's weekends depend on each other: a weekend limit below the
     horizon's weekends, or weekend fairness."""
@@ -364,36 +301,28 @@ def _need_people(m: Model, owner: dict[int, int]) -> list[tuple[int, set[int], i
 
 
 def lns(m: Model, lean: cp_model.CpModel, values: list[int], deadline: float, workers: int,
-        seed: int, report, should_stop, objective_of, step_seconds: float = 1.0,
-        opening: bool = False) -> list[int]:
-    """Improve ``values`` until ``deadline``; ``report(obj, values)`` on each improvement.
-    With ``opening`` (a start far from the best) the search begins with an ``Opening`` sweep."""
+        seed: int, report, should_stop, objective_of, step_seconds: float = 1.0) -> list[int]:
+    """Improve ``values`` until ``deadline``; ``report(obj, values)`` on each improvement."""
     hood = Neighbourhoods(m)
     cells = shift_cells(m)
     state = {"values": list(values), "obj": objective_of(m, values), "stalled": 0, "wide": False}
-    first = Opening(m.p.num_days, state["obj"]) if opening else None
-    everyone = set(range(len(m.p.staff)))
     lock = threading.Lock()
     running = RunningSolves(should_stop)
 
     def step(rng: random.Random) -> None:
         with lock:
-            base, base_obj, stalled = state["values"], state["obj"], state["stalled"]
-            days = first.window(hood.size[OPENING], base_obj) if first is not None else None
-            wide = False
-            if days is not None:
-                kind, chosen = OPENING, everyone
+            base = state["values"]
+            stalled = state["stalled"]
             # One thread at a time takes a wide step while the search is stuck.
-            elif stalled >= WIDE_STALL_STEPS and not state["wide"]:
-                wide = state["wide"] = True
+            wide = stalled >= WIDE_STALL_STEPS and not state["wide"]
+            if wide:
+                state["wide"] = True
                 kind, chosen, days = hood.wide(rng, base)
             else:
                 kind, chosen, days = hood.pick(rng, base)
         left = deadline - time.perf_counter()
-        seconds = (wide_seconds(step_seconds, left) if wide
-                   else OPENING_STEP * step_seconds if kind == OPENING
-                   else stretched(step_seconds, stalled))
-        seconds = max(0.05, min(seconds, left))
+        seconds = max(0.05, min(wide_seconds(step_seconds, left) if wide
+                                else stretched(step_seconds, stalled), left))
         shortfall = hood.shortfall_terms if kind == WIDE_SHORTFALL else None
         code, wall, found, obj = sub_solve(lean, cells, base, chosen, set(days), seconds, running,
                                            rng, shortfall, lambda: deadline - time.perf_counter())
@@ -403,17 +332,6 @@ def lns(m: Model, lean: cp_model.CpModel, values: list[int], deadline: float, wo
             else:
                 hood.adapt(kind, code == cp_model.OPTIMAL, wall < 0.5 * seconds)
             state["stalled"] += 1
-            current = state["values"]
-        if opening and found is not None and obj < base_obj and current is not base:
-            # The other thread improved the roster meanwhile: carry this step's
-            # cells over to its roster, so that neither gain is lost (clinic
-            # month at 10 s, mean gaps over 16 seeds: 0.22 % so on every step,
-            # 0.28 % only in the opening; planner/README.md).
-            rebased = rebase(lean, cells, current, found, chosen, set(days), running, rng,
-                             max(0.05, min(step_seconds, deadline - time.perf_counter())))
-            if rebased is not None and rebased[1] < obj:
-                found, obj = rebased
-        with lock:
             if found is not None and obj < state["obj"]:
                 state["stalled"] = 0
                 state["obj"] = obj
@@ -519,20 +437,6 @@ def sub_solve(lean: cp_model.CpModel, cells, base, chosen: set[int], free: set[i
             return code, solver.wall_time, None, None
         _, _, found, obj = sub_solve(lean, cells, found, set(), set(), seconds_left, running, rng)
     return code, solver.wall_time, found, obj
-
-
-def rebase(lean: cp_model.CpModel, cells, current, found, chosen: set[int], free: set[int],
-           running: "RunningSolves", rng: random.Random, seconds: float):
-    """``current`` with the cells of ``chosen`` on ``free`` days as in ``found`` and
-    its other variables (totals, penalties) settled anew: (values, objective), or
-    None when that mix breaks a rule (both steps gave the same person hours, say)."""
-    values = list(current)
-    for (e, d), idxs in cells.items():
-        if e in chosen and d in free:
-            for i in idxs:
-                values[i] = found[i]
-    _, _, out, obj = sub_solve(lean, cells, values, set(), set(), seconds, running, rng)
-    return None if out is None else (out, obj)
 
 
 def fixed_outside(lean: cp_model.CpModel, cells: dict[tuple[int, int], list[int]], values,

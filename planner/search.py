@@ -293,12 +293,8 @@ def staged_solve(m: Model, time_limit: float, workers: int, seed: int, cb: Incum
         # lean model's LP beside it (a proof stage on the full model was
         # slower to a good roster and gave weaker bounds on Curtois 7-12 and
         # the clinic month; measurements in planner/README.md).
-        # A start far from the best (greedy or any feasible roster: not a
-        # published roster, not column generation's) opens the LNS with a
-        # sweep of windows (planner.lns.Opening).
-        opening = not hinted and (greedy is None or best_values is greedy)
         best_values, proven = _improve(m, lean, best_values, deadline, workers, seed, cb,
-                                       params, stop, time_limit, opening)
+                                       params, stop, time_limit)
         if greedy is not None and _better(m, greedy, best_values) is greedy:
             # the LNS from the pattern roster did not get below the greedy one in time
             best_values, proven = greedy, objective_of(m, greedy) <= cb.bound
@@ -332,7 +328,7 @@ def staged_solve(m: Model, time_limit: float, workers: int, seed: int, cb: Incum
 
 
 def _improve(m: Model, lean: cp_model.CpModel, values, deadline: float, workers: int, seed: int,
-             cb: Incumbent, params: SearchParams, stop, time_limit: float, opening: bool = False):
+             cb: Incumbent, params: SearchParams, stop, time_limit: float):
     """The LNS until ``deadline`` with a ``BoundProbe`` beside it: (best values, proven).
 
     The search stops early once the probe's bound meets the best roster (a
@@ -345,7 +341,7 @@ def _improve(m: Model, lean: cp_model.CpModel, values, deadline: float, workers:
     try:
         values = lns(m, lean, values, deadline, workers, seed, cb.report,
                      lambda: _stopped(cb, stop) or probe.optimal or cb.proven(),
-                     objective_of, step, opening)
+                     objective_of, step)
     finally:
         probe.finish()
     better = probe.values
