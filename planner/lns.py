@@ -301,8 +301,10 @@ def _need_people(m: Model, owner: dict[int, int]) -> list[tuple[int, set[int], i
 
 
 def lns(m: Model, lean: cp_model.CpModel, values: list[int], deadline: float, workers: int,
-        seed: int, report, should_stop, objective_of, step_seconds: float = 1.0) -> list[int]:
-    """Improve ``values`` until ``deadline``; ``report(obj, values)`` on each improvement."""
+        seed: int, report, should_stop, objective_of, step_seconds: float = 1.0,
+        hold=None) -> list[int]:
+    """Improve ``values`` until ``deadline``; ``report(obj, values)`` on each improvement.
+    While ``hold()`` is true (the bound probe runs beside) one thread fewer steps."""
     hood = Neighbourhoods(m)
     cells = shift_cells(m)
     state = {"values": list(values), "obj": objective_of(m, values), "stalled": 0, "wide": False}
@@ -339,7 +341,8 @@ def lns(m: Model, lean: cp_model.CpModel, values: list[int], deadline: float, wo
                 report(obj, found)
 
     with running:
-        run_workers(workers, seed, step, lambda: time.perf_counter() < deadline - 0.05 and not should_stop())
+        run_workers(workers, seed, step, lambda: time.perf_counter() < deadline - 0.05 and not should_stop(),
+                    hold)
     return state["values"]
 
 
@@ -483,16 +486,25 @@ def one_worker_lp(seconds: float, seed: int) -> cp_model.CpSolver:
     return solver
 
 
-def run_workers(workers: int, seed: int, step, keep_going) -> None:
+def run_workers(workers: int, seed: int, step, keep_going, hold=None) -> None:
     """Call ``step(rng)`` in ``workers`` threads, each with its own seeded random, while
-    ``keep_going()``: the sub-solves release the GIL, so two threads use two cores."""
+    ``keep_going()``: the sub-solves release the GIL, so two threads use two cores.
+    While ``hold()`` is true the last of two or more threads waits: the bound
+    probe beside the LNS takes its core."""
+    n = max(1, workers)
+
     def run(tid: int) -> None:
         rng = random.Random(seed * 7919 + tid)
+        while n > 1 and tid == n - 1 and hold is not None and hold() and keep_going():
+            time.sleep(HOLD_POLL_SECONDS)
         while keep_going():
             step(rng)
 
-    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(max(1, workers))]
+    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(n)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+
+
+HOLD_POLL_SECONDS = 0.05

@@ -379,3 +379,54 @@ def test_a_stop_interrupts_a_running_step_instead_of_waiting_it_out():
     # margin for a loaded CI machine).
     assert time.perf_counter() - started < 10
     assert stop.is_set()
+
+
+def test_while_the_bound_probe_runs_the_lns_steps_in_one_thread_fewer():
+    import threading
+    import time
+
+    from planner.lns import run_workers
+
+    for workers in (2, 3):
+        released = threading.Event()
+        calls = []
+
+        def step(rng):
+            calls.append((threading.current_thread().name, released.is_set()))
+            if len(calls) == 6:
+                released.set()
+            time.sleep(0.01)
+
+        until = time.perf_counter() + 2.0
+        run_workers(workers, 0, step, lambda: len(calls) < 60 and time.perf_counter() < until,
+                    hold=lambda: not released.is_set())
+        held = {name for name, _ in calls[:6]}
+        assert len(held) == workers - 1  # one thread waited while held
+        assert len({name for name, _ in calls}) == workers  # all step once released
+    one = []
+    run_workers(1, 0, lambda rng: one.append(1), lambda: len(one) < 3, hold=lambda: True)
+    assert len(one) == 3  # a single thread never waits
+
+
+def test_the_lns_gives_the_bound_probe_a_core_except_after_column_generation(monkeypatch):
+    """Weekend fairness couples people: no column generation, and while the
+    probe runs the LNS holds a thread back. Without it (as on every Curtois
+    instance) the LNS keeps all its threads."""
+    from dataclasses import replace
+
+    import planner.search as search
+
+    holds = []
+    real = search.lns
+
+    def spy(*args):
+        holds.append(args[10])
+        return real(*args)
+
+    monkeypatch.setattr(search, "lns", spy)
+    params = SearchParams(staged_min_variables=0)
+    separable = paid_fortnight(under_weight=100_000)
+    coupled = replace(separable, weights=Weights(pay=1, fair_weekends=1))
+    for p in (coupled, separable):
+        assert evaluate(p, solve(p, time_limit=2, workers=2, seed=0, params=params).assignments).feasible
+    assert len(holds) == 2 and callable(holds[0]) and holds[1] is None
