@@ -302,7 +302,7 @@ def staged_solve(m: Model, time_limit: float, workers: int, seed: int, cb: Incum
         # slower to a good roster and gave weaker bounds on Curtois 7-12 and
         # the clinic month; measurements in planner/README.md).
         # The LNS gives the probe a core, except after column generation
-        # (Curtois): measured on the clinic month only (BoundProbe.running).
+        # (every Curtois instance), where it was not measured (BoundProbe.running).
         best_values, proven = _improve(m, lean, best_values, deadline, workers, seed, cb,
                                        params, stop, time_limit, give_probe_a_core=greedy is None)
         if greedy is not None and _better(m, greedy, best_values) is greedy:
