@@ -209,9 +209,9 @@ class BoundProbe:
     def running(self) -> bool:
         """Whether the probe is still solving: the LNS may then step in one
         thread fewer, so that on two cores the probe and the LNS have one each
-        instead of three busy threads sharing two (clinic month at 10 s, 28
-        interleaved seeds: mean gap 0.28 % against 0.34 %, 1 above 0.5 %
-        against 4; planner/README.md, fifteenth session)."""
+        instead of three busy threads sharing two (clinic month at 10 s, 40
+        interleaved seeds: mean gap 0.29 % against 0.36 %, 2 above 0.5 %
+        against 7; planner/README.md, fifteenth session)."""
         return not self._done.is_set()
 
     def finish(self) -> None:
