@@ -82,6 +82,7 @@ WIDE_STALL_STEPS = 30  # steps without an improvement before a wide step
 WIDE_DAYS = 14  # a wide step frees everyone over two weeks
 WIDE_STRETCH = 12  # for this many normal steps
 WIDE_MAX_SECONDS = 8.0  # and at most this long
+HOLD_POLL_SECONDS = 0.05  # how often a thread held back for the bound probe looks again
 WIDE_WEEKEND_SHARE = 0.5  # wide steps over everyone's weekends, where weekends are tied
 WIDE_SHORTFALL_SHARE = 0.5  # two-week wide steps that first minimise only the shortfall
 SETTLE_MAX_SECONDS = 2.0  # for the rest of a shortfall step's roster, its shifts fixed
@@ -492,10 +493,11 @@ def run_workers(workers: int, seed: int, step, keep_going, hold=None) -> None:
     While ``hold()`` is true the last of two or more threads waits: the bound
     probe beside the LNS takes its core."""
     n = max(1, workers)
+    held = n - 1 if hold is not None and n > 1 else None  # the thread that may wait
 
     def run(tid: int) -> None:
         rng = random.Random(seed * 7919 + tid)
-        while n > 1 and tid == n - 1 and hold is not None and hold() and keep_going():
+        while tid == held and hold() and keep_going():
             time.sleep(HOLD_POLL_SECONDS)
         while keep_going():
             step(rng)
@@ -506,5 +508,3 @@ def run_workers(workers: int, seed: int, step, keep_going, hold=None) -> None:
     for t in threads:
         t.join()
 
-
-HOLD_POLL_SECONDS = 0.05
