@@ -201,7 +201,7 @@ running = job is not None and job.status in ("queued", "running")
 
 @st.fragment(run_every=1.0 if running else None)
 def repair_progress() -> None:
-    solver.progress_panel(repair.id, on_finish_key=f"repairing_{repair.id}")
+    solver.progress_panel(repair.id, shown_running=running)
 
 
 repair_progress()

@@ -133,7 +133,7 @@ if controls[1].button("Solve", type="primary", icon=":material/play_arrow:", dis
 
 @st.fragment(run_every=1.0 if running else None)
 def live_progress() -> None:
-    solver.progress_panel(scenario.id, on_finish_key=f"solving_{scenario.id}", follow_roster=True,
+    solver.progress_panel(scenario.id, shown_running=running, follow_roster=True,
                           shown_saved_at=(scenario.summary or {}).get("saved_at"))
 
 

@@ -75,21 +75,23 @@ def roster_saved_at(scenario_id: int) -> str | None:
         return roster_saved_at_in(s, scenario_id)
 
 
-def progress_panel(scenario_id: int, on_finish_key: str, *, follow_roster: bool = False,
+def progress_panel(scenario_id: int, *, shown_running: bool, follow_roster: bool = False,
                    shown_saved_at: str | None = None) -> bool:
     """Live progress of the scenario's running solve; True while it runs.
 
-    Drawn inside a fragment that refreshes every second; the whole page reruns
-    once when the job ends so the new roster appears, and with ``follow_roster``
-    also whenever the worker stores a better roster so far (``shown_saved_at``
-    is when the one on screen was stored).
+    Drawn inside a fragment that refreshes every second. ``shown_running`` is
+    whether the page around it was drawn for a running solve: once the job has
+    ended, the whole page reruns so the new roster appears, even when the job
+    ended between the page's look and this one (the fragment alone would then
+    never redraw the page). With ``follow_roster`` the page also reruns whenever
+    the worker stores a better roster so far (``shown_saved_at`` is when the
+    one on screen was stored).
     """
     job = current_job(scenario_id)
     if job is None or job.status not in ("queued", "running"):
-        if st.session_state.pop(on_finish_key, False):
+        if shown_running:
             st.rerun()
         return False
-    st.session_state[on_finish_key] = True
     if follow_roster and job.status == "running" and roster_saved_at(scenario_id) != shown_saved_at:
         st.rerun()
     if job.status == "queued":

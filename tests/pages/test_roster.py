@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from types import SimpleNamespace
 
 import pytest
 import streamlit as st
@@ -17,6 +18,7 @@ from data.db import make_engine
 from data.models import Location, Role, Staff
 from data.roster_models import PublishedShift, Scenario, ShiftTemplate, SolveJob
 from tests.pages.conftest import APP
+from ui import solver
 
 PASSWORD = "roster-page-password-1"
 
@@ -162,6 +164,43 @@ def test_an_impossible_repair_shows_the_engines_explanation(db, monkeypatch):
     assert "Allow overtime, or lower the minimum staffing." in at.info[-1].value
     publish = at.button[[b.label for b in at.button].index("Publish repair")]
     assert publish.disabled
+
+
+def test_a_repair_that_ends_while_the_page_draws_is_shown_without_a_click(db, monkeypatch):
+    """The page sees the job running, its progress panel a moment later sees it done: the page must redraw
+    itself with the result (it used to wait forever, since the panel had never seen the job run)."""
+    published_id, _ = _publish_by_hand(db)
+    engine = make_engine(db)
+    now = dt.datetime.now().replace(microsecond=0)
+    with Session(engine) as s:
+        repair = Scenario(
+            name="Sick call: Ana Example, today", start_date=dt.date.today(), weeks=1, kind="repair",
+            status="draft", parent_id=published_id, inputs={}, created_at=now, created_by="Roster manager",
+            updated_at=now, summary={"status": "infeasible", "errors": [], "conflict": {
+                "sentences": ["Main Street needs 5 medical assistants on Fri but only 4 may work."], "relax": []}})
+        s.add(repair)
+        s.flush()
+        s.add(SolveJob(scenario_id=repair.id, status="done", time_limit_s=5, requested_by="test", requested_at=now,
+                       finished_at=now, message="No roster satisfies every rule; see why below."))
+        s.commit()
+    engine.dispose()
+    real = solver.current_job
+    looks = []
+
+    def running_at_first_look(scenario_id):
+        job = real(scenario_id)
+        looks.append(job.status)
+        if len(looks) == 1:  # the page's own look, just before the job ends
+            return SimpleNamespace(**{c: getattr(job, c) for c in ("id", "status", "time_limit_s", "elapsed_s",
+                                                                      "started_at", "best_objective", "best_bound",
+                                                                      "solutions")} | {"status": "running"})
+        return job
+
+    monkeypatch.setattr(solver, "current_job", running_at_first_look)
+    at = _open(_signed_in(db, monkeypatch, "manager"))
+    assert len(looks) >= 3  # the page, its panel, and the page again after the panel asked for a redraw
+    assert [e.value for e in at.error] == [
+        "**No repair satisfies every rule.** Main Street needs 5 medical assistants on Fri but only 4 may work."]
 
 
 def test_the_page_is_not_in_the_front_desks_menu(db, monkeypatch):
