@@ -141,9 +141,10 @@ def test_a_sick_call_without_days_is_refused_and_saves_nothing(db, monkeypatch):
     assert _scenarios(db, "repair") == 0
 
 
-def test_an_impossible_repair_shows_the_engines_explanation(db, monkeypatch):
-    published_id, _ = _publish_by_hand(db)
-    engine = make_engine(db)
+def _impossible_repair(url: str) -> None:
+    """A sick call on a hand-published roster whose solve has ended: no repair satisfies every rule."""
+    published_id, _ = _publish_by_hand(url)
+    engine = make_engine(url)
     now = dt.datetime.now().replace(microsecond=0)
     with Session(engine) as s:
         repair = Scenario(
@@ -158,6 +159,10 @@ def test_an_impossible_repair_shows_the_engines_explanation(db, monkeypatch):
                        finished_at=now, message="No roster satisfies every rule; see why below."))
         s.commit()
     engine.dispose()
+
+
+def test_an_impossible_repair_shows_the_engines_explanation(db, monkeypatch):
+    _impossible_repair(db)
     at = _open(_signed_in(db, monkeypatch, "manager"))
     assert [e.value for e in at.error] == [
         "**No repair satisfies every rule.** Main Street needs 5 medical assistants on Fri but only 4 may work."]
@@ -169,21 +174,7 @@ def test_an_impossible_repair_shows_the_engines_explanation(db, monkeypatch):
 def test_a_repair_that_ends_while_the_page_draws_is_shown_without_a_click(db, monkeypatch):
     """The page sees the job running, its progress panel a moment later sees it done: the page must redraw
     itself with the result (it used to wait forever, since the panel had never seen the job run)."""
-    published_id, _ = _publish_by_hand(db)
-    engine = make_engine(db)
-    now = dt.datetime.now().replace(microsecond=0)
-    with Session(engine) as s:
-        repair = Scenario(
-            name="Sick call: Ana Example, today", start_date=dt.date.today(), weeks=1, kind="repair",
-            status="draft", parent_id=published_id, inputs={}, created_at=now, created_by="Roster manager",
-            updated_at=now, summary={"status": "infeasible", "errors": [], "conflict": {
-                "sentences": ["Main Street needs 5 medical assistants on Fri but only 4 may work."], "relax": []}})
-        s.add(repair)
-        s.flush()
-        s.add(SolveJob(scenario_id=repair.id, status="done", time_limit_s=5, requested_by="test", requested_at=now,
-                       finished_at=now, message="No roster satisfies every rule; see why below."))
-        s.commit()
-    engine.dispose()
+    _impossible_repair(db)
     real = solver.current_job
     looks = []
 
