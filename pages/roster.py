@@ -196,7 +196,7 @@ if repair is None:
 st.markdown(f"**{context.escape_markdown(repair.name)}** · recorded {repair.created_at:%a %d %b %H:%M} by "
             f"{context.escape_markdown(repair.created_by)}")
 job = solver.current_job(repair.id)
-running = job is not None and job.status in ("queued", "running")
+running = solver.is_active(job)
 
 
 @st.fragment(run_every=1.0 if running else None)

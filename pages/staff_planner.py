@@ -119,7 +119,7 @@ with st.expander("What if…? Save a copy with a change", icon=":material/alt_ro
 
 # ---- solve --------------------------------------------------------------------------------------
 job = solver.current_job(scenario.id)
-running = job is not None and job.status in ("queued", "running")
+running = solver.is_active(job)
 controls = st.columns([2, 1, 3], vertical_alignment="bottom")
 limit = controls[0].select_slider("Time limit (seconds)", options=solver.TIME_LIMITS, value=20, key="solve_limit",
                                   disabled=running)

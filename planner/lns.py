@@ -507,4 +507,3 @@ def run_workers(workers: int, seed: int, step, keep_going, hold=None) -> None:
         t.start()
     for t in threads:
         t.join()
-

@@ -10,7 +10,7 @@ import streamlit as st
 
 from data.roster_models import SolveJob
 from data.scenarios import roster_saved_at as roster_saved_at_in
-from data.solve_jobs import JobRefused, enqueue, latest_job, request_stop
+from data.solve_jobs import ACTIVE, JobRefused, enqueue, latest_job, request_stop
 from data.solve_worker import start_background_worker
 from ui import context
 
@@ -65,6 +65,11 @@ def current_job(scenario_id: int) -> SolveJob | None:
         return latest_job(s, scenario_id)
 
 
+def is_active(job: SolveJob | None) -> bool:
+    """Whether a job is queued or running (the progress panel shows it)."""
+    return job is not None and job.status in ACTIVE
+
+
 def money(points: float | None) -> str:
     return "–" if points is None else f"${points / 100:,.0f}"
 
@@ -88,7 +93,7 @@ def progress_panel(scenario_id: int, *, shown_running: bool, follow_roster: bool
     one on screen was stored).
     """
     job = current_job(scenario_id)
-    if job is None or job.status not in ("queued", "running"):
+    if not is_active(job):
         if shown_running:
             st.rerun()
         return False
