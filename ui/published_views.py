@@ -170,4 +170,12 @@ def render_report(report: RepairReport) -> None:
         st.error("The checker found broken rules in this repair; do not publish it:\n\n"
                  + "\n".join(f"- {escape_markdown(v)}" for v in report.violations))
     st.markdown(f"**Every change** ({len(report.changes)})")
+    away = len(report.changes) - len(changed)
+    if away:
+        # The list counts the absence itself; the figures above do not, which read as a contradiction.
+        st.caption(f"Includes the {_shifts(away)} of the person away, which the figures above leave out.")
     st.dataframe(changes_frame(report), hide_index=True, width="stretch")
+
+
+def _shifts(n: int) -> str:
+    return "shift" if n == 1 else f"{n} shifts"
