@@ -7,9 +7,9 @@ too many on a weekend day; the move that fixes it re-plans many people's weekend
 together with their weekdays, far too big a sub-problem for a one-second step
 with the full objective, and the one-worker ``max_lp`` solves of the LNS did not
 find it in 8 s even with the shortfall alone. CP-SAT's own portfolio (two
-workers: its LNS moves free half of the model at a time) does, within a few
-seconds, because an objective of the understaffing alone has many optima and
-such moves settle. In two solves, both from the incumbent:
+workers, whose LNS moves free as much as half of the model) does, within a few
+seconds, when the understaffing is the whole objective (with the full
+objective it did not). In two solves, both from the incumbent:
 
 1. the days now understaffed: only their understaffing counts, every other need
    is ignored; stopped at the first roster with fewer short on those days;
@@ -29,7 +29,7 @@ from ortools.sat.python import cp_model
 
 FOCUS_SECONDS = 4.0  # the first solve, at most
 FOCUS_SHARE = 0.3  # and at most this share of the time left
-REST_SECONDS = 6.0  # the second solve, at most
+REST_SECONDS = 3.0  # the second solve, at most (where it gained: 1.3-2.4 s, once 4.2 s of 6 tries)
 REST_SHARE = 0.5  # of the time left then
 AFTER_SECONDS = 12.0  # an escape is due when the number short has not come down for this long
 BACK_OFF = 2  # the wait grows this many times after an escape that found nothing
@@ -54,19 +54,22 @@ def short_days(values, understaffing: list[tuple[int, int, int]]) -> set[int]:
 
 def escape(lean: cp_model.CpModel, cells: dict[tuple[int, int], list[int]], base: list[int],
            understaffing: list[tuple[int, int, int]], left, running, rng: random.Random,
-           workers: int) -> list[int] | None:
+           workers: int) -> tuple[list[int] | None, bool]:
     """Values of ``lean`` with fewer people short than ``base`` (every need counted;
-    penalties and totals not yet settled), or None if the two solves find none.
-    ``cells`` maps (person, day) to its shift variables; ``left()`` is the time
-    left; ``running`` (``lns.RunningSolves``) stops the solves on a Stop."""
+    penalties and totals not yet settled), or None if the two solves find none;
+    and whether the first solve had found fewer short on the days now short
+    (if so and the second found nothing, the shortfall could only move between
+    days: it is most likely the least possible). ``cells`` maps (person, day) to
+    its shift variables; ``left()`` is the time left; ``running``
+    (``lns.RunningSolves``) stops the solves on a Stop."""
     focus = short_days(base, understaffing)
     if not focus:
-        return None
+        return None, False
     on_focus = [(i, c) for i, c, day in understaffing if day in focus]
     first = _solve(_minimising(lean.clone(), base, on_focus), min(FOCUS_SECONDS, FOCUS_SHARE * left()),
                    _total(base, on_focus), running, rng, workers)
     if first is None:
-        return None
+        return None, False
     rest = lean.clone()
     variables = rest.proto.variables
     for (_, day), idxs in cells.items():
@@ -77,7 +80,7 @@ def escape(lean: cp_model.CpModel, cells: dict[tuple[int, int], list[int]], base
     floor = _total(first, on_focus)  # the focus days are fixed: nothing can be less short
     second = _solve(_minimising(rest, base, everywhere), min(REST_SECONDS, REST_SHARE * left()),
                     _total(base, everywhere), running, rng, workers, stop_at=floor)
-    return second
+    return second, True
 
 
 def _minimising(model: cp_model.CpModel, hint: list[int], terms: list[tuple[int, int]]) -> cp_model.CpModel:

@@ -66,6 +66,7 @@ Measurements: planner/README.md.
 
 from __future__ import annotations
 
+import math
 import random
 import threading
 import time
@@ -337,14 +338,14 @@ def lns(m: Model, lean: cp_model.CpModel, values: list[int], deadline: float, wo
 
     def escape_step(rng: random.Random, base: list[int]) -> None:
         """Both cores for ``planner.escape``; the other threads wait meanwhile."""
-        found = escape(lean, cells, base, hood.understaffing, left, running, rng, workers)
+        found, moved = escape(lean, cells, base, hood.understaffing, left, running, rng, workers)
         obj = None
         if found is not None:
             _, _, found, obj = sub_solve(lean, cells, found, set(), set(), min(SETTLE_MAX_SECONDS, left()),
                                          running, rng)
         with lock:
             state["escaping"] = False
-            state["escape"].tried(found is not None, time.perf_counter())
+            state["escape"].tried(found is not None, moved, time.perf_counter())
             if found is not None and obj < state["obj"]:
                 improved(obj, found)
 
@@ -394,8 +395,10 @@ def lns(m: Model, lean: cp_model.CpModel, values: list[int], deadline: float, wo
 class Stuck:
     """When an escape (``planner.escape``) is due: someone is short and the number
     short has not come down for ``escape.AFTER_SECONDS``, a wait that grows
-    ``escape.BACK_OFF`` times after each escape that found nothing (where the
-    shortfall is already the least possible, as on most Curtois instances)."""
+    ``escape.BACK_OFF`` times after each escape that found nothing, and never
+    again after one that only moved the shortfall from day to day. Most Curtois
+    instances keep a least possible shortfall, and each escape costs both cores
+    for up to 10 s."""
 
     def __init__(self, short: int, now: float) -> None:
         self.short = short
@@ -406,9 +409,11 @@ class Stuck:
         if short < self.short:
             self.short, self.since = short, now
 
-    def tried(self, found: bool, now: float) -> None:
+    def tried(self, found: bool, moved: bool, now: float) -> None:
         self.since = now
-        if not found:
+        if moved and not found:
+            self.wait = math.inf
+        elif not found:
             self.wait *= BACK_OFF
 
     def due(self, now: float) -> bool:

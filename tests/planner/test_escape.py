@@ -47,8 +47,8 @@ def test_a_roster_one_short_is_replanned_with_nobody_short_and_passes_the_checke
     base = _roster(m, cells, {0: [0, 1, 2, 3], 1: [3, 4, 5]})
     assert (_short(base, hood), short_days(base, hood.understaffing)) == (1, {6})
     with RunningSolves(lambda: False) as running:
-        found = escape(m.lean, cells, base, hood.understaffing, lambda: 30.0, running, random.Random(0), 2)
-        assert found is not None and _short(found, hood) == 0
+        found, moved = escape(m.lean, cells, base, hood.understaffing, lambda: 30.0, running, random.Random(0), 2)
+        assert found is not None and moved and _short(found, hood) == 0
         _, _, settled, obj = sub_solve(m.lean, cells, found, set(), set(), 2.0, running, random.Random(0))
     assert obj == objective_of(m, settled) == 0
     ev = evaluate(p, roster_from(m, settled))
@@ -58,30 +58,37 @@ def test_a_roster_one_short_is_replanned_with_nobody_short_and_passes_the_checke
 
 def test_an_escape_that_only_moves_the_shortfall_to_another_day_finds_nothing():
     """Kim and Lee may work 3 shifts each: six for seven days, so one day is short whatever happens. The
-    first solve fills Sunday by leaving another day short; the second cannot do better than one short."""
+    first solve fills Sunday by leaving another day short; the second cannot do better than one short, and
+    the answer says the shortfall only moved."""
     _, m, hood, cells = _week(3, 3)
     base = _roster(m, cells, {0: [0, 1, 2], 1: [3, 4, 5]})
     assert _short(base, hood) == 1
     with RunningSolves(lambda: False) as running:
-        assert escape(m.lean, cells, base, hood.understaffing, lambda: 30.0, running, random.Random(0), 2) is None
+        assert escape(m.lean, cells, base, hood.understaffing, lambda: 30.0, running, random.Random(0), 2) == (
+            None, True)
 
 
 def test_nothing_to_escape_when_nobody_is_short():
     _, m, hood, cells = _week(4, 3)
     base = _roster(m, cells, {0: [0, 1, 2, 3], 1: [4, 5, 6]})
     with RunningSolves(lambda: False) as running:
-        assert escape(m.lean, cells, base, hood.understaffing, lambda: 30.0, running, random.Random(0), 2) is None
+        assert escape(m.lean, cells, base, hood.understaffing, lambda: 30.0, running, random.Random(0), 2) == (
+            None, False)
 
 
 def test_an_escape_is_due_after_the_number_short_stalls_and_waits_longer_after_a_miss():
+    """Twice as long after an escape that found nothing; never again after one that only moved the
+    shortfall to other days (it is then most likely the least possible)."""
     stuck = Stuck(short=3, now=0.0)
     assert not stuck.due(AFTER_SECONDS - 0.1) and stuck.due(AFTER_SECONDS)
     stuck.seen(2, now=5.0)  # one fewer short: the wait starts again
     assert not stuck.due(5.0 + AFTER_SECONDS - 0.1) and stuck.due(5.0 + AFTER_SECONDS)
     stuck.seen(4, now=9.0)  # more short (a better roster by its penalties) does not restart it
     assert stuck.due(5.0 + AFTER_SECONDS)
-    stuck.tried(found=False, now=20.0)  # nothing found: twice the wait
+    stuck.tried(found=False, moved=False, now=20.0)  # nothing found: twice the wait
     assert not stuck.due(20.0 + 2 * AFTER_SECONDS - 0.1) and stuck.due(20.0 + 2 * AFTER_SECONDS)
-    stuck.tried(found=True, now=50.0)
+    stuck.tried(found=True, moved=True, now=50.0)
     assert stuck.due(50.0 + 2 * AFTER_SECONDS)
+    stuck.tried(found=False, moved=True, now=80.0)
+    assert not stuck.due(10**9)
     assert not Stuck(short=0, now=0.0).due(1000.0)  # nobody short: never
