@@ -44,13 +44,6 @@ over the weekends, or a fortnight minimising only the shortfall, often does
 with the weekend step alone and of 6 without either; figures in
 planner/README.md).
 
-When someone is short and the number short has not come down for
-``escape.AFTER_SECONDS``, one thread takes both cores for an escape
-(``planner.escape``: everyone over the whole horizon, the understaffing alone
-as the objective, CP-SAT's own portfolio) while the others wait; its roster is
-settled like a shortfall step's and kept if better (Curtois 12: the runs that
-ended one person short too many on a weekend day; planner/README.md).
-
 Each kind keeps its own size, grown when its sub-problems solve to optimality
 within half the step and shrunk when they time out, so every kind stays at the
 size one step can settle. When many steps in a row find nothing better, the
@@ -66,7 +59,6 @@ Measurements: planner/README.md.
 
 from __future__ import annotations
 
-import math
 import random
 import threading
 import time
@@ -74,7 +66,6 @@ from collections import defaultdict
 
 from ortools.sat.python import cp_model
 
-from planner.escape import AFTER_SECONDS, BACK_OFF, escape
 from planner.model import Model
 from planner.rules import names
 
@@ -109,9 +100,6 @@ class Neighbourhoods:
         self._need_people = _need_people(m, owner)
         self.shortfall_terms = _shortfall_terms(m)
         self._shortfall_index = {i for i, _ in self.shortfall_terms}
-        day_of = {idx: day for idx, _, day in self._need_people}
-        # (index, coefficient, day) of the understaffing someone could fill (planner.escape)
-        self.understaffing = [(i, c, day_of[i]) for i, c in self.shortfall_terms if i in day_of]
         self._person_terms = _person_terms(m)
         people = max(2, self.n_staff // 6)
         # the weekend kind starts at, and never grows past, half the people
@@ -320,48 +308,11 @@ def lns(m: Model, lean: cp_model.CpModel, values: list[int], deadline: float, wo
     While ``hold()`` is true (the bound probe runs beside) one thread fewer steps."""
     hood = Neighbourhoods(m)
     cells = shift_cells(m)
-    state = {"values": list(values), "obj": objective_of(m, values), "stalled": 0, "wide": False,
-             "escaping": False, "escape": Stuck(_short(hood, values), time.perf_counter())}
+    state = {"values": list(values), "obj": objective_of(m, values), "stalled": 0, "wide": False}
     lock = threading.Lock()
     running = RunningSolves(should_stop)
 
-    def left() -> float:
-        return deadline - time.perf_counter()
-
-    def improved(obj: int, found: list[int]) -> None:
-        """Under the lock: ``found`` replaces the incumbent."""
-        state["stalled"] = 0
-        state["obj"] = obj
-        state["values"] = found
-        state["escape"].seen(_short(hood, found), time.perf_counter())
-        report(obj, found)
-
-    def escape_step(rng: random.Random, base: list[int]) -> None:
-        """Both cores for ``planner.escape``; the other threads wait meanwhile."""
-        found, moved = escape(lean, cells, base, hood.understaffing, left, running, rng, workers)
-        obj = None
-        if found is not None:
-            _, _, found, obj = sub_solve(lean, cells, found, set(), set(), min(SETTLE_MAX_SECONDS, left()),
-                                         running, rng)
-        with lock:
-            state["escaping"] = False
-            state["escape"].tried(found is not None, moved, time.perf_counter())
-            if found is not None and obj < state["obj"]:
-                improved(obj, found)
-
     def step(rng: random.Random) -> None:
-        with lock:
-            waiting = state["escaping"]
-            escaping = not waiting and workers > 1 and not state["wide"] and state["escape"].due(
-                time.perf_counter())
-            state["escaping"] = waiting or escaping
-            base = state["values"]
-        if waiting:
-            time.sleep(HOLD_POLL_SECONDS)
-            return
-        if escaping:
-            escape_step(rng, base)
-            return
         with lock:
             base = state["values"]
             stalled = state["stalled"]
@@ -372,11 +323,12 @@ def lns(m: Model, lean: cp_model.CpModel, values: list[int], deadline: float, wo
                 kind, chosen, days = hood.wide(rng, base)
             else:
                 kind, chosen, days = hood.pick(rng, base)
-        seconds = max(0.05, min(wide_seconds(step_seconds, left()) if wide
-                                else stretched(step_seconds, stalled), left()))
+        left = deadline - time.perf_counter()
+        seconds = max(0.05, min(wide_seconds(step_seconds, left) if wide
+                                else stretched(step_seconds, stalled), left))
         shortfall = hood.shortfall_terms if kind == WIDE_SHORTFALL else None
         code, wall, found, obj = sub_solve(lean, cells, base, chosen, set(days), seconds, running,
-                                           rng, shortfall, left)
+                                           rng, shortfall, lambda: deadline - time.perf_counter())
         with lock:
             if wide:
                 state["wide"] = False
@@ -384,44 +336,15 @@ def lns(m: Model, lean: cp_model.CpModel, values: list[int], deadline: float, wo
                 hood.adapt(kind, code == cp_model.OPTIMAL, wall < 0.5 * seconds)
             state["stalled"] += 1
             if found is not None and obj < state["obj"]:
-                improved(obj, found)
+                state["stalled"] = 0
+                state["obj"] = obj
+                state["values"] = found
+                report(obj, found)
 
     with running:
         run_workers(workers, seed, step, lambda: time.perf_counter() < deadline - 0.05 and not should_stop(),
                     hold)
     return state["values"]
-
-
-class Stuck:
-    """When an escape (``planner.escape``) is due: someone is short and the number
-    short has not come down for ``escape.AFTER_SECONDS``, a wait that grows
-    ``escape.BACK_OFF`` times after each escape that found nothing, and never
-    again after one that only moved the shortfall from day to day. Most Curtois
-    instances keep a least possible shortfall, and each escape costs both cores
-    for up to 10 s."""
-
-    def __init__(self, short: int, now: float) -> None:
-        self.short = short
-        self.since = now
-        self.wait = AFTER_SECONDS
-
-    def seen(self, short: int, now: float) -> None:
-        if short < self.short:
-            self.short, self.since = short, now
-
-    def tried(self, found: bool, moved: bool, now: float) -> None:
-        self.since = now
-        if moved and not found:
-            self.wait = math.inf
-        elif not found:
-            self.wait *= BACK_OFF
-
-    def due(self, now: float) -> bool:
-        return self.short > 0 and now - self.since >= self.wait
-
-
-def _short(hood: Neighbourhoods, values) -> int:
-    return sum(values[i] for i, _, _ in hood.understaffing)
 
 
 class RunningSolves:
