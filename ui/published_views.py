@@ -173,9 +173,6 @@ def render_report(report: RepairReport) -> None:
     away = len(report.changes) - len(changed)
     if away:
         # The list counts the absence itself; the figures above do not, which read as a contradiction.
-        st.caption(f"Includes the {_shifts(away)} of the person away, which the figures above leave out.")
+        shifts = "shift" if away == 1 else f"{away} shifts"
+        st.caption(f"Includes the {shifts} of the person away, which the figures above leave out.")
     st.dataframe(changes_frame(report), hide_index=True, width="stretch")
-
-
-def _shifts(n: int) -> str:
-    return "shift" if n == 1 else f"{n} shifts"
