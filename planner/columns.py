@@ -124,6 +124,7 @@ class Master:
         self.rhs: list[float] = []
         self.slacks: list[tuple[int, int, float, float]] = []  # (row, sign, most, cost)
         self.rows_of: dict[tuple, list[int]] = {}
+        self.understaffing: list[pywraplp.Variable] = []  # shortfall slacks of needs someone could fill
         key_of = {v.index: key for key, v in m.x.items()}
         for lits, c in m.cover_rows:
             keys = [key_of[v.index] for v in lits]
@@ -134,7 +135,9 @@ class Master:
                 slacks = [(1, req, big if c.under_weight is None else c.under_weight * m.scale)]
                 if pref > req and c.preferred_weight > 0:
                     slacks.append((1, pref - req, c.preferred_weight * m.scale))
-                self._add_row(keys, 1, least, slacks)
+                shortfall = self._add_row(keys, 1, least, slacks)[0]
+                if keys:
+                    self.understaffing.append(shortfall)
             if (c.over_weight is None or c.over_weight > 0) and len(lits) > pref:
                 self._add_row(keys, -1, pref, [(-1, inf, big if c.over_weight is None
                                                 else c.over_weight * m.scale)])
@@ -142,12 +145,15 @@ class Master:
         self.known: list[set[frozenset]] = [set() for _ in range(people)]  # patterns in columns
         self.duals: list[float] = []
 
-    def _add_row(self, keys, sense: int, rhs: float, slacks) -> None:
+    def _add_row(self, keys, sense: int, rhs: float, slacks) -> list[pywraplp.Variable]:
+        """Add a need's row; its slack variables, in the order of ``slacks``."""
         inf = self.lp.infinity()
         row = self.lp.Constraint(rhs, inf) if sense > 0 else self.lp.Constraint(-inf, rhs)
         r = len(self.rows)
+        made = []
         for sign, most, cost in slacks:
             v = self.lp.NumVar(0, most, "")
+            made.append(v)
             row.SetCoefficient(v, sign)
             self.objective.SetCoefficient(v, cost)
             self.slacks.append((r, sign, most, cost))
@@ -156,6 +162,7 @@ class Master:
         self.rhs.append(rhs)
         for key in keys:
             self.rows_of.setdefault(key, []).append(r)
+        return made
 
     def add(self, e: int, work: frozenset, cost: int) -> bool:
         """Add a pattern of person ``e`` (False when it is already there)."""
@@ -197,6 +204,10 @@ class Master:
                 bound += reduced * most
         return bound
 
+    def short(self) -> float:
+        """People short in the last LP solution, over the needs someone could fill."""
+        return sum(v.solution_value() for v in self.understaffing)
+
     def heaviest(self) -> list[frozenset]:
         """Each person's pattern of largest weight in the last LP solution."""
         return [max(cols, key=lambda wc: wc[1].solution_value())[0] for cols in self.columns]
@@ -205,13 +216,15 @@ class Master:
 @dataclass
 class PatternStart:
     """What column generation left: each person's heaviest pattern, the master LP's
-    value (internal units) and whether it is the relaxation's optimum."""
+    value (internal units), whether it is the relaxation's optimum, and how many
+    people it leaves short (over needs someone could fill; fractional)."""
 
     patterns: list[frozenset]
     value: float
     converged: bool
     rounds: int
     bound: float | None = None  # a lower bound on the objective (internal units)
+    short: float = 0.0
 
 
 def pattern_start(m, start: list[frozenset], seconds: float, workers: int, seed: int,
@@ -267,7 +280,7 @@ def pattern_start(m, start: list[frozenset], seconds: float, workers: int, seed:
             converged = not any(_paying(who, patterns, prices, mine) for who, (patterns, _) in zip(people, found))
     if solved is None:
         return None
-    return PatternStart(master.heaviest(), solved[0], converged, rounds, bound)
+    return PatternStart(master.heaviest(), solved[0], converged, rounds, bound, master.short())
 
 
 def _price(pool, group: list[Person], prices: dict, deadline: float, workers: int, seed: int,

@@ -44,6 +44,21 @@ over the weekends, or a fortnight minimising only the shortfall, often does
 with the weekend step alone and of 6 without either; figures in
 planner/README.md).
 
+When more people are short than the column generation's LP leaves short
+(``least_short``, rounded up), and the number short has not come down for
+``escape.AFTER_SECONDS``, one thread takes both cores for an escape
+(``planner.escape``: everyone over the whole horizon, the understaffing alone
+as the objective, CP-SAT's own portfolio) while the others wait; its roster is
+settled like a shortfall step's and kept if better (Curtois 12: the runs that
+ended one person short too many on a weekend day; planner/README.md). The
+next try is a wide step in one thread (on Curtois 8, where escapes only moved
+the shortfall, such steps over the weekends got one fewer short); ``Stuck``
+keeps the turns and the waits. At the
+LP's count there is no escape (Curtois 9 keeps four people short, its LP 3.7:
+escapes there only moved the shortfall between days and took both cores from
+rosters still settling their requests), nor without an LP (no column
+generation: the clinic month, repairs).
+
 Each kind keeps its own size, grown when its sub-problems solve to optimality
 within half the step and shrunk when they time out, so every kind stays at the
 size one step can settle. When many steps in a row find nothing better, the
@@ -66,6 +81,7 @@ from collections import defaultdict
 
 from ortools.sat.python import cp_model
 
+from planner.escape import AFTER_SECONDS, BACK_OFF, escape
 from planner.model import Model
 from planner.rules import names
 
@@ -87,6 +103,7 @@ WIDE_WEEKEND_SHARE = 0.5  # wide steps over everyone's weekends, where weekends 
 WIDE_SHORTFALL_SHARE = 0.5  # two-week wide steps that first minimise only the shortfall
 SETTLE_MAX_SECONDS = 2.0  # for the rest of a shortfall step's roster, its shifts fixed
 WIDE, WIDE_WEEKENDS, WIDE_SHORTFALL = "wide", "wide weekends", "wide shortfall"  # wide step kinds
+ESCAPE = "escape"  # the other kind of try when stuck short (Stuck): planner.escape
 
 
 class Neighbourhoods:
@@ -100,6 +117,9 @@ class Neighbourhoods:
         self._need_people = _need_people(m, owner)
         self.shortfall_terms = _shortfall_terms(m)
         self._shortfall_index = {i for i, _ in self.shortfall_terms}
+        day_of = {idx: day for idx, _, day in self._need_people}
+        # (index, coefficient, day) of the understaffing someone could fill (planner.escape)
+        self.understaffing = [(i, c, day_of[i]) for i, c in self.shortfall_terms if i in day_of]
         self._person_terms = _person_terms(m)
         people = max(2, self.n_staff // 6)
         # the weekend kind starts at, and never grows past, half the people
@@ -303,48 +323,128 @@ def _need_people(m: Model, owner: dict[int, int]) -> list[tuple[int, set[int], i
 
 def lns(m: Model, lean: cp_model.CpModel, values: list[int], deadline: float, workers: int,
         seed: int, report, should_stop, objective_of, step_seconds: float = 1.0,
-        hold=None) -> list[int]:
+        hold=None, least_short: int | None = None) -> list[int]:
     """Improve ``values`` until ``deadline``; ``report(obj, values)`` on each improvement.
-    While ``hold()`` is true (the bound probe runs beside) one thread fewer steps."""
+    While ``hold()`` is true (the bound probe runs beside) one thread fewer steps.
+    ``least_short``: the people short in the column generation's LP, rounded up,
+    taken for the least possible (None: unknown, and no escape)."""
     hood = Neighbourhoods(m)
     cells = shift_cells(m)
-    state = {"values": list(values), "obj": objective_of(m, values), "stalled": 0, "wide": False}
+    state = {"values": list(values), "obj": objective_of(m, values), "stalled": 0, "wide": False,
+             "escaping": False, "escape": Stuck(_short(hood, values), time.perf_counter(), least_short)}
     lock = threading.Lock()
     running = RunningSolves(should_stop)
 
+    def left() -> float:
+        return deadline - time.perf_counter()
+
+    def improved(obj: int, found: list[int]) -> None:
+        """Under the lock: ``found`` replaces the incumbent."""
+        state["stalled"] = 0
+        state["obj"] = obj
+        state["values"] = found
+        state["escape"].seen(_short(hood, found), time.perf_counter())
+        report(obj, found)
+
+    def escape_step(rng: random.Random, base: list[int]) -> None:
+        """Both cores for ``planner.escape``; the other threads wait meanwhile."""
+        found, moved = escape(lean, cells, base, hood.understaffing, left, running, rng, workers)
+        obj = None
+        if found is not None:
+            _, _, found, obj = sub_solve(lean, cells, found, set(), set(), min(SETTLE_MAX_SECONDS, left()),
+                                         running, rng)
+        with lock:
+            state["escaping"] = False
+            state["escape"].tried(ESCAPE, found is not None, moved, time.perf_counter())
+            if found is not None and obj < state["obj"]:
+                improved(obj, found)
+
     def step(rng: random.Random) -> None:
+        with lock:
+            waiting = state["escaping"]
+            due = not waiting and not state["wide"] and state["escape"].due(time.perf_counter())
+            escaping = due and workers > 1 and state["escape"].next() == ESCAPE
+            unstick = due and not escaping  # a wide step, for the shortfall
+            state["escaping"] = waiting or escaping
+            base = state["values"]
+        if waiting:
+            time.sleep(HOLD_POLL_SECONDS)
+            return
+        if escaping:
+            escape_step(rng, base)
+            return
         with lock:
             base = state["values"]
             stalled = state["stalled"]
             # One thread at a time takes a wide step while the search is stuck.
-            wide = stalled >= WIDE_STALL_STEPS and not state["wide"]
+            wide = (stalled >= WIDE_STALL_STEPS or unstick) and not state["wide"]
             if wide:
                 state["wide"] = True
                 kind, chosen, days = hood.wide(rng, base)
             else:
                 kind, chosen, days = hood.pick(rng, base)
-        left = deadline - time.perf_counter()
-        seconds = max(0.05, min(wide_seconds(step_seconds, left) if wide
-                                else stretched(step_seconds, stalled), left))
+        seconds = max(0.05, min(wide_seconds(step_seconds, left()) if wide
+                                else stretched(step_seconds, stalled), left()))
         shortfall = hood.shortfall_terms if kind == WIDE_SHORTFALL else None
         code, wall, found, obj = sub_solve(lean, cells, base, chosen, set(days), seconds, running,
-                                           rng, shortfall, lambda: deadline - time.perf_counter())
+                                           rng, shortfall, left)
         with lock:
             if wide:
                 state["wide"] = False
             else:
                 hood.adapt(kind, code == cp_model.OPTIMAL, wall < 0.5 * seconds)
             state["stalled"] += 1
+            if unstick:
+                fewer = found is not None and obj < state["obj"] and _short(hood, found) < state["escape"].short
+                state["escape"].tried(WIDE, fewer, False, time.perf_counter())
             if found is not None and obj < state["obj"]:
-                state["stalled"] = 0
-                state["obj"] = obj
-                state["values"] = found
-                report(obj, found)
+                improved(obj, found)
 
     with running:
         run_workers(workers, seed, step, lambda: time.perf_counter() < deadline - 0.05 and not should_stop(),
                     hold)
     return state["values"]
+
+
+class Stuck:
+    """When the search is stuck short (``due``): more people are short than
+    ``least`` (the LP's count; None: unknown, never due) and that number has not
+    come down for ``escape.AFTER_SECONDS``, a wait that grows ``escape.BACK_OFF``
+    times after each try that found nothing. The tries (``next``) take turns: an
+    escape (``planner.escape``, both cores), then a wide step (one thread), and
+    only wide steps after an escape that only moved the shortfall from day to
+    day. On Curtois 12 escapes got one person fewer short where wide steps did
+    not; on 8 the reverse (planner/README.md, eighteenth session)."""
+
+    def __init__(self, short: int, now: float, least: int | None) -> None:
+        self.short = short
+        self.least = least
+        self.since = now
+        self.wait = AFTER_SECONDS
+        self.escapes = True
+        self.last: str | None = None
+
+    def seen(self, short: int, now: float) -> None:
+        if short < self.short:
+            self.short, self.since = short, now
+
+    def next(self) -> str:
+        return ESCAPE if self.escapes and self.last != ESCAPE else WIDE
+
+    def tried(self, kind: str, found: bool, moved: bool, now: float) -> None:
+        self.since = now
+        self.last = kind
+        if kind == ESCAPE and moved and not found:
+            self.escapes = False
+        if not found:
+            self.wait *= BACK_OFF
+
+    def due(self, now: float) -> bool:
+        return self.least is not None and self.short > self.least and now - self.since >= self.wait
+
+
+def _short(hood: Neighbourhoods, values) -> int:
+    return sum(values[i] for i, _, _ in hood.understaffing)
 
 
 class RunningSolves:

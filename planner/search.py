@@ -258,7 +258,7 @@ def staged_solve(m: Model, time_limit: float, workers: int, seed: int, cb: Incum
     params = params or SearchParams()
     deadline = time.perf_counter() + time_limit
     left = lambda: deadline - time.perf_counter()  # noqa: E731
-    best_values = greedy = None
+    best_values = greedy = least_short = None
     big = len(m.x) >= params.staged_min_variables
     # The lean model drops the redundant run-pattern flow: its extra arc variables
     # help the LP bound but slow down first rosters and LNS. Flow values are
@@ -281,8 +281,9 @@ def staged_solve(m: Model, time_limit: float, workers: int, seed: int, cb: Incum
         # greedy one scores better: its patterns are coordinated across people
         # and the month, which the LNS rarely reaches (planner.columns).
         greedy = best_values
-        best_values = _pattern_values(m, lean, best_values, params.pattern_share * time_limit,
-                                      workers, seed, cb, stop) or best_values
+        patterned, least_short = _pattern_values(m, lean, best_values, params.pattern_share * time_limit,
+                                                 workers, seed, cb, stop)
+        best_values = patterned or best_values
         if _stopped(cb, stop) or left() <= 0.5:
             best_values = _better(m, greedy, best_values)  # no time left for the LNS
     if best_values is None:  # any roster; a hint, if given, guides this search
@@ -304,7 +305,8 @@ def staged_solve(m: Model, time_limit: float, workers: int, seed: int, cb: Incum
         # The LNS gives the probe a core, except after column generation
         # (every Curtois instance), where it was not measured (BoundProbe.running).
         best_values, proven = _improve(m, lean, best_values, deadline, workers, seed, cb,
-                                       params, stop, time_limit, give_probe_a_core=greedy is None)
+                                       params, stop, time_limit, give_probe_a_core=greedy is None,
+                                       least_short=least_short)
         if greedy is not None and _better(m, greedy, best_values) is greedy:
             # the LNS from the pattern roster did not get below the greedy one in time
             best_values, proven = greedy, objective_of(m, greedy) <= cb.bound
@@ -339,7 +341,7 @@ def staged_solve(m: Model, time_limit: float, workers: int, seed: int, cb: Incum
 
 def _improve(m: Model, lean: cp_model.CpModel, values, deadline: float, workers: int, seed: int,
              cb: Incumbent, params: SearchParams, stop, time_limit: float,
-             give_probe_a_core: bool = False):
+             give_probe_a_core: bool = False, least_short: int | None = None):
     """The LNS until ``deadline`` with a ``BoundProbe`` beside it: (best values, proven).
 
     The search stops early once the probe's bound meets the best roster (a
@@ -352,7 +354,7 @@ def _improve(m: Model, lean: cp_model.CpModel, values, deadline: float, workers:
     try:
         values = lns(m, lean, values, deadline, workers, seed, cb.report,
                      lambda: _stopped(cb, stop) or probe.optimal or cb.proven(),
-                     objective_of, step, probe.running if give_probe_a_core else None)
+                     objective_of, step, probe.running if give_probe_a_core else None, least_short)
     finally:
         probe.finish()
     better = probe.values
@@ -461,7 +463,8 @@ def _constructed_start(m: Model, lean: cp_model.CpModel, seed: int, seconds: flo
 def _pattern_values(m: Model, lean: cp_model.CpModel, values, seconds: float, workers: int,
                     seed: int, cb: Incumbent, stop):
     """Lean-model values of the column-generation roster started from ``values``
-    (``planner.columns``), or None."""
+    (``planner.columns``), or None; and the people its LP leaves short, rounded
+    up (None without an LP), which the LNS takes for the least possible."""
     started = time.perf_counter()
     start: list[set] = [set() for _ in m.p.staff]
     for key, v in m.x.items():
@@ -470,7 +473,7 @@ def _pattern_values(m: Model, lean: cp_model.CpModel, values, seconds: float, wo
     found = columns.pattern_start(m, [frozenset(s) for s in start], seconds, workers, seed,
                                   lambda: _stopped(cb, stop))
     if found is None:
-        return None
+        return None, None
     if found.bound is not None and math.isfinite(found.bound):
         # Objectives are whole internal units: the bound rounds up (after a
         # margin for GLOP's floating point).
@@ -483,7 +486,7 @@ def _pattern_values(m: Model, lean: cp_model.CpModel, values, seconds: float, wo
     done = _complete(m, lean, chosen, max(1.0, seconds - (time.perf_counter() - started)))
     if done is not None:
         cb.report(objective_of(m, done), done)
-    return done
+    return done, math.ceil(found.short - 1e-6)
 
 
 def _better(m: Model, first, second):

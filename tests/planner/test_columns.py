@@ -1,11 +1,12 @@
 """Column generation start (planner.columns): who qualifies, the master LP, the roster it gives."""
 
+from dataclasses import replace
 from datetime import time
 
 from planner import Budget, ShiftCover, Status, Weights, WindowCover, evaluate, solve
 from planner.build import build_model
 from planner.columns import Master, Person, pattern_start, separable
-from planner.domain import Request
+from planner.domain import Request, Unavailability
 from planner.search import SearchParams
 
 from roster_helpers import person, tiny, tpl
@@ -39,6 +40,24 @@ def test_pattern_start_finds_the_only_roster_that_fills_every_need_and_wish():
     assert abs(found.value) < 1e-9
     assert found.patterns == [frozenset({(0, 0, 0), (0, 1, 0)}), frozenset({(1, 2, 0)})]
     assert abs(found.bound) < 1e-9  # the Lagrangian bound meets the roster: 0 is optimal
+    assert found.short == 0.0
+
+
+def test_the_lp_counts_the_people_short_where_someone_could_fill_the_need():
+    """Kim and Lee may work three shifts each, one person is needed on each of seven
+    days: the LP leaves exactly one person short. Day 7 needs one more while both are
+    on leave: that need is short whatever happens and not counted."""
+    staff = [person("kim", max_minutes_total=3 * 480), person("lee", max_minutes_total=3 * 480)]
+    p = tiny(num_days=8, staff=staff, shift_covers=[ShiftCover(d, "D", 1, under_weight=100) for d in range(8)],
+             unavailability=[Unavailability("kim", 7), Unavailability("lee", 7)])
+    m = build_model(p)
+    master = Master(m, 2)
+    for e in range(2):
+        master.add(e, frozenset(), 0)
+    master.solve()
+    assert master.short() == 7.0  # nobody works: the seven day needs, not the night one
+    found = pattern_start(m, [frozenset(), frozenset()], seconds=10, workers=1, seed=0)
+    assert found.converged and abs(found.short - 1.0) < 1e-9
 
 
 def test_master_prices_a_need_nobody_else_can_fill_at_its_weight():
@@ -109,6 +128,32 @@ def test_the_search_starts_the_lns_from_the_pattern_roster(monkeypatch):
     solve(p, time_limit=2, workers=1, seed=0,
           params=SearchParams(staged_min_variables=0, lns_step_seconds=0.2, pattern_share=0))
     assert calls == []
+
+
+def test_the_lns_is_told_how_many_short_the_lp_leaves(monkeypatch):
+    """Four people who may each work eight of fourteen days, two needed on each of two
+    shifts a day: 56 shifts needed, 32 workable, so the LP leaves 24 short, which the
+    LNS takes for the least possible (its escapes wait for more). With weekend
+    fairness on there is no column generation, so no such count."""
+    import planner.search as search
+
+    seen = []
+    real = search.lns
+
+    def spy(*args, **kwargs):
+        seen.append(args[11] if len(args) > 11 else kwargs.get("least_short"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(search, "lns", spy)
+    staff = [person(f"p{i}", max_minutes_total=8 * 480) for i in range(4)]
+    templates = [tpl("E", "07:00", "15:00"), tpl("L", "15:00", "23:00")]
+    covers = [ShiftCover(d, t, 2, under_weight=100, over_weight=1) for d in range(14) for t in ("E", "L")]
+    p = tiny(num_days=14, staff=staff, templates=templates, shift_covers=covers)
+    params = SearchParams(staged_min_variables=0, lns_step_seconds=0.2, probe_seconds=0.01,
+                          probe_most_seconds=0.01)
+    solve(p, time_limit=3, workers=2, seed=0, params=params)
+    solve(replace(p, weights=Weights(fair_weekends=1)), time_limit=3, workers=2, seed=0, params=params)
+    assert seen == [24, None]
 
 
 def test_the_pattern_bound_proves_a_separable_roster_optimal():

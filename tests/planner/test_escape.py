@@ -1,0 +1,153 @@
+"""planner.escape: everyone re-planned with the understaffing as the only objective, kept only with fewer
+people short overall; and when the LNS tries it, or a wide step, to get fewer short (lns.Stuck)."""
+
+from __future__ import annotations
+
+import random
+import time
+
+from planner import ShiftCover, evaluate
+from planner.build import build_model
+from planner.escape import AFTER_SECONDS, escape, short_days
+from planner.lns import ESCAPE, WIDE, Neighbourhoods, RunningSolves, Stuck, shift_cells, sub_solve
+from planner.search import objective_of
+from planner.solve import roster_from
+from roster_helpers import person, tiny
+
+SHIFT = 8 * 60
+
+
+def _week(kim_most: int, lee_most: int):
+    """One person needed every day of a week; Kim and Lee may work so many shifts each."""
+    p = tiny(staff=[person("kim", max_minutes_total=kim_most * SHIFT),
+                    person("lee", max_minutes_total=lee_most * SHIFT)],
+             shift_covers=[ShiftCover(d, "D", 1, under_weight=100) for d in range(7)])
+    m = build_model(p)
+    return p, m, Neighbourhoods(m), shift_cells(m)
+
+
+def _roster(m, cells, days: dict[int, list[int]]):
+    """Lean-model values with person e on the given days, everything else settled exactly."""
+    values = [0] * len(m.lean.proto.variables)
+    for e, worked in days.items():
+        for d in worked:
+            values[cells[(e, d)][0]] = 1
+    with RunningSolves(lambda: False) as running:
+        _, _, settled, _ = sub_solve(m.lean, cells, values, set(), set(), 2.0, running, random.Random(0))
+    return settled
+
+
+def _short(values, hood) -> int:
+    return sum(values[i] for i, _, _ in hood.understaffing)
+
+
+def test_a_roster_one_short_is_replanned_with_nobody_short_and_passes_the_checker():
+    """Kim may work 4 shifts, Lee 3: seven, one a day. Kim on days 0-3 and Lee on 3-5 leave Sunday short
+    (Thursday has two): the escape moves the cover so nobody is short."""
+    p, m, hood, cells = _week(4, 3)
+    base = _roster(m, cells, {0: [0, 1, 2, 3], 1: [3, 4, 5]})
+    assert (_short(base, hood), short_days(base, hood.understaffing)) == (1, {6})
+    with RunningSolves(lambda: False) as running:
+        found, moved = escape(m.lean, cells, base, hood.understaffing, lambda: 30.0, running, random.Random(0), 2)
+        assert found is not None and moved and _short(found, hood) == 0
+        _, _, settled, obj = sub_solve(m.lean, cells, found, set(), set(), 2.0, running, random.Random(0))
+    assert obj == objective_of(m, settled) == 0
+    ev = evaluate(p, roster_from(m, settled))
+    assert ev.feasible and ev.score == 0
+    assert sorted(a.day for a in roster_from(m, settled)) == list(range(7))
+
+
+def test_an_escape_that_only_moves_the_shortfall_to_another_day_finds_nothing():
+    """Kim and Lee may work 3 shifts each: six for seven days, so one day is short whatever happens. The
+    first solve fills Sunday by leaving another day short; the second cannot do better than one short, and
+    the answer says the shortfall only moved."""
+    _, m, hood, cells = _week(3, 3)
+    base = _roster(m, cells, {0: [0, 1, 2], 1: [3, 4, 5]})
+    assert _short(base, hood) == 1
+    with RunningSolves(lambda: False) as running:
+        assert escape(m.lean, cells, base, hood.understaffing, lambda: 30.0, running, random.Random(0), 2) == (
+            None, True)
+
+
+def test_nothing_to_escape_when_nobody_is_short():
+    _, m, hood, cells = _week(4, 3)
+    base = _roster(m, cells, {0: [0, 1, 2, 3], 1: [4, 5, 6]})
+    with RunningSolves(lambda: False) as running:
+        assert escape(m.lean, cells, base, hood.understaffing, lambda: 30.0, running, random.Random(0), 2) == (
+            None, False)
+
+
+def test_a_try_is_due_after_the_number_short_stalls_and_waits_longer_after_a_miss():
+    """Twice as long after each try that found nothing; the tries take turns, escape then wide step, and
+    after an escape that only moved the shortfall to other days only wide steps follow."""
+    stuck = Stuck(short=3, now=0.0, least=1)
+    assert not stuck.due(AFTER_SECONDS - 0.1) and stuck.due(AFTER_SECONDS)
+    stuck.seen(2, now=5.0)  # one fewer short: the wait starts again
+    assert not stuck.due(5.0 + AFTER_SECONDS - 0.1) and stuck.due(5.0 + AFTER_SECONDS)
+    stuck.seen(4, now=9.0)  # more short (a better roster by its penalties) does not restart it
+    assert stuck.due(5.0 + AFTER_SECONDS)
+    assert stuck.next() == ESCAPE
+    stuck.tried(ESCAPE, found=False, moved=False, now=20.0)  # nothing found: twice the wait
+    assert not stuck.due(20.0 + 2 * AFTER_SECONDS - 0.1) and stuck.due(20.0 + 2 * AFTER_SECONDS)
+    assert stuck.next() == WIDE
+    stuck.tried(WIDE, found=True, moved=False, now=50.0)  # found: the same wait
+    assert not stuck.due(50.0 + 2 * AFTER_SECONDS - 0.1) and stuck.due(50.0 + 2 * AFTER_SECONDS)
+    assert stuck.next() == ESCAPE
+    stuck.tried(ESCAPE, found=False, moved=True, now=80.0)  # only moved: no more escapes
+    assert not stuck.due(80.0 + 4 * AFTER_SECONDS - 0.1) and stuck.due(80.0 + 4 * AFTER_SECONDS)
+    assert stuck.next() == WIDE
+    stuck.tried(WIDE, found=False, moved=False, now=200.0)
+    assert stuck.next() == WIDE
+    assert not Stuck(short=0, now=0.0, least=0).due(1000.0)  # nobody short: never
+
+
+def test_no_escape_at_the_shortfall_the_lp_says_is_least_or_without_an_lp():
+    """Curtois 9 keeps four people short (its LP: 3.7, rounded up to 4): escapes there only moved the
+    shortfall and cost both cores. Without a column generation LP the least shortfall is unknown."""
+    assert not Stuck(short=4, now=0.0, least=4).due(1000.0)
+    assert Stuck(short=5, now=0.0, least=4).due(AFTER_SECONDS)
+    assert not Stuck(short=5, now=0.0, least=None).due(1000.0)
+    stuck = Stuck(short=5, now=0.0, least=4)
+    stuck.seen(4, now=1.0)  # down to the least: no longer due
+    assert not stuck.due(1000.0)
+
+
+def _first_try(monkeypatch, least_short, workers: int):
+    """The LNS from the week roster one short (Sunday), with no wait before a try: what it calls first (an
+    escape, a wide step or neither) and how many are short at the end."""
+    import planner.lns as lns_module
+
+    monkeypatch.setattr(lns_module, "AFTER_SECONDS", 0.0)
+    calls = []
+    real_escape, real_wide = lns_module.escape, Neighbourhoods.wide
+
+    def spy_escape(*args, **kwargs):
+        calls.append(ESCAPE)
+        return real_escape(*args, **kwargs)
+
+    def spy_wide(self, *args, **kwargs):
+        calls.append(WIDE)
+        return real_wide(self, *args, **kwargs)
+
+    monkeypatch.setattr(lns_module, "escape", spy_escape)
+    monkeypatch.setattr(Neighbourhoods, "wide", spy_wide)
+    _, m, hood, cells = _week(4, 3)
+    base = _roster(m, cells, {0: [0, 1, 2, 3], 1: [3, 4, 5]})
+    final = lns_module.lns(m, m.lean, base, time.perf_counter() + 1.0, workers, 0, lambda obj, values: None,
+                           lambda: False, objective_of, 0.2, None, least_short)
+    return (calls[0] if calls else None), _short(final, hood)
+
+
+def test_the_lns_escapes_first_when_more_are_short_than_the_lp_says(monkeypatch):
+    assert _first_try(monkeypatch, least_short=0, workers=2) == (ESCAPE, 0)
+
+
+def test_with_one_worker_the_lns_tries_a_wide_step_instead(monkeypatch):
+    assert _first_try(monkeypatch, least_short=0, workers=1) == (WIDE, 0)
+
+
+def test_no_try_at_the_lp_count_or_without_it(monkeypatch):
+    """The LNS still fills Sunday by its own steps; a wide step after 30 without a gain is no try."""
+    for least in (1, None):
+        first, short = _first_try(monkeypatch, least_short=least, workers=2)
+        assert first != ESCAPE and short == 0
