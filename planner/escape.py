@@ -31,10 +31,11 @@ FOCUS_SECONDS = 4.0  # the first solve, at most
 FOCUS_SHARE = 0.3  # and at most this share of the time left
 REST_SECONDS = 3.0  # the second solve, at most (where it gained: 1.3-2.4 s, once 4.2 s of 6 tries)
 REST_SHARE = 0.5  # of the time left then
-# An escape is due when the number short has not come down for this long (with
-# 12 s, escapes on Curtois 12 came at 52-59 s, with too little of the minute left).
+# A try (an escape or a wide step, planner.lns.Stuck) is due when the number short
+# has not come down for this long (with 12 s, escapes on Curtois 12 came at 52-59 s,
+# with too little of the minute left).
 AFTER_SECONDS = 6.0
-BACK_OFF = 2  # the wait grows this many times after an escape that found nothing
+BACK_OFF = 2  # the wait grows this many times after a try that found nothing
 
 
 class _StopBelow(cp_model.CpSolverSolutionCallback):
