@@ -462,9 +462,10 @@ def _constructed_start(m: Model, lean: cp_model.CpModel, seed: int, seconds: flo
 
 def _pattern_values(m: Model, lean: cp_model.CpModel, values, seconds: float, workers: int,
                     seed: int, cb: Incumbent, stop):
-    """Lean-model values of the column-generation roster started from ``values``
-    (``planner.columns``), or None; and the people its LP leaves short, rounded
-    up (None without an LP), which the LNS takes for the least possible."""
+    """A pair: the lean-model values of the column-generation roster started from
+    ``values`` (``planner.columns``; None if there is none), and the people its LP
+    leaves short, rounded up, which the LNS takes for the least possible (None
+    without an LP)."""
     started = time.perf_counter()
     start: list[set] = [set() for _ in m.p.staff]
     for key, v in m.x.items():
