@@ -394,7 +394,7 @@ def lns(m: Model, lean: cp_model.CpModel, values: list[int], deadline: float, wo
             else:
                 hood.adapt(kind, code == cp_model.OPTIMAL, wall < 0.5 * seconds)
             state["stalled"] += 1
-            if unstick:
+            if unstick and wide:  # (another thread may have taken the wide step meanwhile)
                 fewer = found is not None and obj < state["obj"] and _short(hood, found) < state["escape"].short
                 state["escape"].tried(WIDE, fewer, False, time.perf_counter())
             if found is not None and obj < state["obj"]:
