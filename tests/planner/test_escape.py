@@ -9,7 +9,7 @@ import time
 from planner import ShiftCover, evaluate
 from planner.build import build_model
 from planner.escape import AFTER_SECONDS, escape, short_days
-from planner.lns import ESCAPE, WIDE, Neighbourhoods, RunningSolves, Stuck, shift_cells, sub_solve
+from planner.lns import ESCAPE, WIDE, FixedCopies, Neighbourhoods, RunningSolves, Stuck, shift_cells, sub_solve
 from planner.search import objective_of
 from planner.solve import roster_from
 from roster_helpers import person, tiny
@@ -33,7 +33,7 @@ def _roster(m, cells, days: dict[int, list[int]]):
         for d in worked:
             values[cells[(e, d)][0]] = 1
     with RunningSolves(lambda: False) as running:
-        _, _, settled, _ = sub_solve(m.lean, cells, values, set(), set(), 2.0, running, random.Random(0))
+        _, _, settled, _ = sub_solve(FixedCopies(m.lean, cells), values, set(), set(), 2.0, running, random.Random(0))
     return settled
 
 
@@ -50,7 +50,7 @@ def test_a_roster_one_short_is_replanned_with_nobody_short_and_passes_the_checke
     with RunningSolves(lambda: False) as running:
         found, moved = escape(m.lean, cells, base, hood.understaffing, lambda: 30.0, running, random.Random(0), 2)
         assert found is not None and moved and _short(found, hood) == 0
-        _, _, settled, obj = sub_solve(m.lean, cells, found, set(), set(), 2.0, running, random.Random(0))
+        _, _, settled, obj = sub_solve(FixedCopies(m.lean, cells), found, set(), set(), 2.0, running, random.Random(0))
     assert obj == objective_of(m, settled) == 0
     ev = evaluate(p, roster_from(m, settled))
     assert ev.feasible and ev.score == 0

@@ -275,7 +275,7 @@ def test_a_shortfall_step_finds_the_least_shortfall_then_settles_the_rest_exactl
 
     from planner import Request, Unavailability
     from planner.build import build_model
-    from planner.lns import Neighbourhoods, RunningSolves, shift_cells, sub_solve
+    from planner.lns import FixedCopies, Neighbourhoods, RunningSolves, shift_cells, sub_solve
     from planner.search import objective_of
     from planner.solve import roster_from
 
@@ -288,10 +288,10 @@ def test_a_shortfall_step_finds_the_least_shortfall_then_settles_the_rest_exactl
     cells = shift_cells(m)
     rng = random.Random(0)
     with RunningSolves(lambda: False) as running:
-        _, _, empty, empty_obj = sub_solve(m.lean, cells, [0] * len(m.lean.proto.variables), set(), set(),
+        _, _, empty, empty_obj = sub_solve(FixedCopies(m.lean, cells), [0] * len(m.lean.proto.variables), set(), set(),
                                           2.0, running, rng)
         assert empty_obj == objective_of(m, empty) == 14 * 100 * m.scale  # nobody works
-        code, _, found, obj = sub_solve(m.lean, cells, empty, {0, 1}, set(range(7)), 5.0,
+        code, _, found, obj = sub_solve(FixedCopies(m.lean, cells), empty, {0, 1}, set(range(7)), 5.0,
                                         running, rng, hood.shortfall_terms, lambda: 2.0)
     assert obj == objective_of(m, found) == 305 * m.scale
     ev = evaluate(p, roster_from(m, found))
@@ -302,14 +302,41 @@ def test_a_shortfall_step_finds_the_least_shortfall_then_settles_the_rest_exactl
     m = build_model(p)
     cells = shift_cells(m)
     with RunningSolves(lambda: False) as running:
-        _, _, empty, _ = sub_solve(m.lean, cells, [0] * len(m.lean.proto.variables), set(), set(), 2.0,
+        _, _, empty, _ = sub_solve(FixedCopies(m.lean, cells), [0] * len(m.lean.proto.variables), set(), set(), 2.0,
                                   running, rng)
         shortfall = Neighbourhoods(m).shortfall_terms
-        _, _, found, obj = sub_solve(m.lean, cells, empty, {0, 1}, set(range(7)), 5.0,
+        _, _, found, obj = sub_solve(FixedCopies(m.lean, cells), empty, {0, 1}, set(range(7)), 5.0,
                                      running, rng, shortfall, lambda: 2.0)
-        _, _, full, full_obj = sub_solve(m.lean, cells, empty, {0, 1}, set(range(7)), 5.0, running, rng)
+        _, _, full, full_obj = sub_solve(FixedCopies(m.lean, cells), empty, {0, 1}, set(range(7)), 5.0, running, rng)
     assert (obj, full_obj) == (800 * m.scale, 400 * m.scale)
     assert evaluate(p, roster_from(m, found)).score == 800 and evaluate(p, roster_from(m, full)).score == 400
+
+
+def test_kept_fixed_copies_equal_fresh_ones_across_rosters_and_neighbourhoods():
+    """FixedCopies brings one kept copy from roster to roster by the shifts that
+    differ; every copy it gives must equal a fresh ``fixed_outside`` copy."""
+    import random
+
+    from planner.build import build_model
+    from planner.lns import FixedCopies, fixed_outside, shift_cells
+
+    m = build_model(paid_fortnight(100))
+    cells = shift_cells(m)
+    copies = FixedCopies(m.lean, cells)
+    rng = random.Random(3)
+    n = len(m.lean.proto.variables)
+    shifts = [i for idxs in cells.values() for i in idxs]
+    values = [0] * n
+    for _ in range(12):
+        for i in rng.sample(shifts, 6):
+            values[i] = 1 - values[i]  # any values will do: the copies are compared, not solved
+        values[rng.randrange(n)] = rng.randrange(3)  # the hint covers every variable
+        values = list(values)
+        chosen = set(rng.sample(range(5), rng.randrange(0, 4)))
+        free = set(rng.sample(range(14), rng.randrange(0, 8)))
+        kept = copies.outside(values, chosen, free)
+        assert str(kept.proto) == str(fixed_outside(m.lean, cells, values, chosen, free).proto)
+    assert str(m.lean.proto) == str(build_model(paid_fortnight(100)).lean.proto)  # the lean model untouched
 
 
 def test_a_wide_step_lasts_twelve_steps_within_eight_seconds_and_half_the_time_left():
