@@ -412,7 +412,8 @@ class Stuck:
     """When the search is stuck short (``due``): more people are short than
     ``least`` (the LP's count; None: unknown, never due) and that number has not
     come down for ``escape.AFTER_SECONDS``, a wait that grows ``escape.BACK_OFF``
-    times after each try that found nothing. The tries (``next``) take turns: an
+    times after each try that found nothing (except an escape that only moved
+    the shortfall: that says nothing about the wide step next). The tries (``next``) take turns: an
     escape (``planner.escape``, both cores), then a wide step (one thread), and
     only wide steps after an escape that only moved the shortfall from day to
     day. On Curtois 12 escapes got one person fewer short where wide steps did
@@ -437,7 +438,8 @@ class Stuck:
         self.since = now
         self.last = kind
         if kind == ESCAPE and moved and not found:
-            self.escapes = False
+            self.escapes = False  # and the wide step follows at the same wait:
+            return  # the escape's failure says nothing about it
         if not found:
             self.wait *= BACK_OFF
 

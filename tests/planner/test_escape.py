@@ -93,8 +93,8 @@ def test_a_try_is_due_after_the_number_short_stalls_and_waits_longer_after_a_mis
     stuck.tried(WIDE, found=True, moved=False, now=50.0)  # found: the same wait
     assert not stuck.due(50.0 + 2 * AFTER_SECONDS - 0.1) and stuck.due(50.0 + 2 * AFTER_SECONDS)
     assert stuck.next() == ESCAPE
-    stuck.tried(ESCAPE, found=False, moved=True, now=80.0)  # only moved: no more escapes
-    assert not stuck.due(80.0 + 4 * AFTER_SECONDS - 0.1) and stuck.due(80.0 + 4 * AFTER_SECONDS)
+    stuck.tried(ESCAPE, found=False, moved=True, now=80.0)  # only moved: no more escapes, the same wait
+    assert not stuck.due(80.0 + 2 * AFTER_SECONDS - 0.1) and stuck.due(80.0 + 2 * AFTER_SECONDS)
     assert stuck.next() == WIDE
     stuck.tried(WIDE, found=False, moved=False, now=200.0)
     assert stuck.next() == WIDE
