@@ -36,6 +36,7 @@ REST_SHARE = 0.5  # of the time left then
 # with too little of the minute left).
 AFTER_SECONDS = 6.0
 BACK_OFF = 2  # the wait grows this many times after a try that found nothing
+# (not after an escape that only moved the shortfall: planner.lns.Stuck)
 
 
 class _StopBelow(cp_model.CpSolverSolutionCallback):

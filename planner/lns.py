@@ -351,13 +351,14 @@ def lns(m: Model, lean: cp_model.CpModel, values: list[int], deadline: float, wo
     def escape_step(rng: random.Random, base: list[int]) -> None:
         """Both cores for ``planner.escape``; the other threads wait meanwhile."""
         found, moved = escape(lean, cells, base, hood.understaffing, left, running, rng, workers)
+        escaped = found is not None  # (even if a Stop or the deadline then cuts its settling short)
         obj = None
-        if found is not None:
+        if escaped:
             _, _, found, obj = sub_solve(copies, found, set(), set(), min(SETTLE_MAX_SECONDS, left()),
                                          running, rng)
         with lock:
             state["escaping"] = False
-            state["escape"].tried(ESCAPE, found is not None, moved, time.perf_counter())
+            state["escape"].tried(ESCAPE, escaped, moved, time.perf_counter())
             if found is not None and obj < state["obj"]:
                 improved(obj, found)
 
@@ -413,7 +414,7 @@ class Stuck:
     ``least`` (the LP's count; None: unknown, never due) and that number has not
     come down for ``escape.AFTER_SECONDS``, a wait that grows ``escape.BACK_OFF``
     times after each try that found nothing (except an escape that only moved
-    the shortfall: that says nothing about the wide step next). The tries (``next``) take turns: an
+    the shortfall: that says nothing about the wide step that follows). The tries (``next``) take turns: an
     escape (``planner.escape``, both cores), then a wide step (one thread), and
     only wide steps after an escape that only moved the shortfall from day to
     day. On Curtois 12 escapes got one person fewer short where wide steps did
@@ -548,13 +549,15 @@ def sub_solve(copies: "FixedCopies", base, chosen: set[int], free: set[int],
 
 
 class FixedCopies:
-    """Copies of the lean model with every shift variable fixed to a roster but a
+    """Copies of the lean model with every shift variable fixed to a roster except a
     neighbourhood's, made from one kept copy fixed to the last roster asked for.
 
     Fixing every shift of a fresh copy (``fixed_outside``) took 23 ms a step on
     the clinic month (6 473 shift variables, in Python, holding the GIL), a
-    seventh of a 0.16 s step; the kept copy is brought to a new roster by the
-    shifts that differ, and each step then clones it (3 ms) and frees its cells."""
+    seventh of the 0.16 s a step took on average; the kept copy is brought to
+    each new roster by changing only the shifts that differ, and each step then
+    clones it (3 ms) and frees its cells. ``lean`` is read once: it must not
+    change while the copies are in use (the LNS never changes it)."""
 
     def __init__(self, lean: cp_model.CpModel, cells: dict[tuple[int, int], list[int]]) -> None:
         self.lean = lean
@@ -580,7 +583,7 @@ class FixedCopies:
         return sub
 
     def _fix(self, values) -> None:
-        if self._kept is None:
+        if self._kept is None or len(values) != len(self._values):
             self._kept = fixed_outside(self.lean, self.cells, values, set(), set())
         elif self._values != values:
             variables = self._kept.proto.variables

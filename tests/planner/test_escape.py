@@ -78,8 +78,9 @@ def test_nothing_to_escape_when_nobody_is_short():
 
 
 def test_a_try_is_due_after_the_number_short_stalls_and_waits_longer_after_a_miss():
-    """Twice as long after each try that found nothing; the tries take turns, escape then wide step, and
-    after an escape that only moved the shortfall to other days only wide steps follow."""
+    """Twice as long after each try that found nothing (but not after an escape that only moved the
+    shortfall to other days); the tries take turns, escape then wide step, and after such an escape
+    only wide steps follow."""
     stuck = Stuck(short=3, now=0.0, least=1)
     assert not stuck.due(AFTER_SECONDS - 0.1) and stuck.due(AFTER_SECONDS)
     stuck.seen(2, now=5.0)  # one fewer short: the wait starts again
@@ -96,7 +97,8 @@ def test_a_try_is_due_after_the_number_short_stalls_and_waits_longer_after_a_mis
     stuck.tried(ESCAPE, found=False, moved=True, now=80.0)  # only moved: no more escapes, the same wait
     assert not stuck.due(80.0 + 2 * AFTER_SECONDS - 0.1) and stuck.due(80.0 + 2 * AFTER_SECONDS)
     assert stuck.next() == WIDE
-    stuck.tried(WIDE, found=False, moved=False, now=200.0)
+    stuck.tried(WIDE, found=False, moved=False, now=200.0)  # nothing found: twice the wait again
+    assert not stuck.due(200.0 + 4 * AFTER_SECONDS - 0.1) and stuck.due(200.0 + 4 * AFTER_SECONDS)
     assert stuck.next() == WIDE
     assert not Stuck(short=0, now=0.0, least=0).due(1000.0)  # nobody short: never
 

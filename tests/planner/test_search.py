@@ -336,6 +336,11 @@ def test_kept_fixed_copies_equal_fresh_ones_across_rosters_and_neighbourhoods():
         free = set(rng.sample(range(14), rng.randrange(0, 8)))
         kept = copies.outside(values, chosen, free)
         assert str(kept.proto) == str(fixed_outside(m.lean, cells, values, chosen, free).proto)
+        again = copies.outside(values, {0, 4}, {1, 2})  # the same roster, another neighbourhood
+        assert str(again.proto) == str(fixed_outside(m.lean, cells, values, {0, 4}, {1, 2}).proto)
+    values[shifts[0]] = 1 - values[shifts[0]]  # the same list, changed in place after use
+    assert str(copies.outside(values, set(), set()).proto) == str(fixed_outside(m.lean, cells, values, set(),
+                                                                                set()).proto)
     assert str(m.lean.proto) == str(build_model(paid_fortnight(100)).lean.proto)  # the lean model untouched
 
 
