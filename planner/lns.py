@@ -414,8 +414,8 @@ class Stuck:
     ``least`` (the LP's count; None: unknown, never due) and that number has not
     come down for ``escape.AFTER_SECONDS``, a wait that grows ``escape.BACK_OFF``
     times after each try that found nothing (except an escape that only moved
-    the shortfall: that says nothing about the wide step that follows). The tries (``next``) take turns: an
-    escape (``planner.escape``, both cores), then a wide step (one thread), and
+    the shortfall: that says nothing about the wide step that follows). The
+    tries (``next``) take turns: an escape (``planner.escape``, both cores), then a wide step (one thread), and
     only wide steps after an escape that only moved the shortfall from day to
     day. On Curtois 12 escapes got one person fewer short where wide steps did
     not; on 8 the reverse (planner/README.md, eighteenth session)."""
@@ -583,20 +583,20 @@ class FixedCopies:
         return sub
 
     def _fix(self, values) -> None:
+        """Bring the kept copy to ``values`` (under the lock)."""
+        if self._kept is not None and self._values == values:
+            return
         if self._kept is None or len(values) != len(self._values):
             self._kept = fixed_outside(self.lean, self.cells, values, set(), set())
-        elif self._values != values:
+        else:
             variables = self._kept.proto.variables
-            old = self._values
             for i in self._shifts:
-                if old[i] != values[i]:
+                if self._values[i] != values[i]:
                     dom = variables[i].domain
                     dom[0] = dom[1] = values[i]
             hint = self._kept.proto.solution_hint.values
             hint.clear()
             hint.extend(values)
-        else:
-            return
         self._values = list(values)
 
 

@@ -285,13 +285,13 @@ def test_a_shortfall_step_finds_the_least_shortfall_then_settles_the_rest_exactl
     m = build_model(p)
     hood = Neighbourhoods(m)
     assert len(hood.shortfall_terms) == 7  # one understaffing term per day
-    cells = shift_cells(m)
+    copies = FixedCopies(m.lean, shift_cells(m))
     rng = random.Random(0)
     with RunningSolves(lambda: False) as running:
-        _, _, empty, empty_obj = sub_solve(FixedCopies(m.lean, cells), [0] * len(m.lean.proto.variables), set(), set(),
+        _, _, empty, empty_obj = sub_solve(copies, [0] * len(m.lean.proto.variables), set(), set(),
                                           2.0, running, rng)
         assert empty_obj == objective_of(m, empty) == 14 * 100 * m.scale  # nobody works
-        code, _, found, obj = sub_solve(FixedCopies(m.lean, cells), empty, {0, 1}, set(range(7)), 5.0,
+        code, _, found, obj = sub_solve(copies, empty, {0, 1}, set(range(7)), 5.0,
                                         running, rng, hood.shortfall_terms, lambda: 2.0)
     assert obj == objective_of(m, found) == 305 * m.scale
     ev = evaluate(p, roster_from(m, found))
@@ -300,14 +300,14 @@ def test_a_shortfall_step_finds_the_least_shortfall_then_settles_the_rest_exactl
     # 400), the shortfall step does not (three short, 300 + 500 = 800).
     p = replace(p, requests=[Request("kim", 4, None, False, 500)])
     m = build_model(p)
-    cells = shift_cells(m)
+    copies = FixedCopies(m.lean, shift_cells(m))
     with RunningSolves(lambda: False) as running:
-        _, _, empty, _ = sub_solve(FixedCopies(m.lean, cells), [0] * len(m.lean.proto.variables), set(), set(), 2.0,
+        _, _, empty, _ = sub_solve(copies, [0] * len(m.lean.proto.variables), set(), set(), 2.0,
                                   running, rng)
         shortfall = Neighbourhoods(m).shortfall_terms
-        _, _, found, obj = sub_solve(FixedCopies(m.lean, cells), empty, {0, 1}, set(range(7)), 5.0,
+        _, _, found, obj = sub_solve(copies, empty, {0, 1}, set(range(7)), 5.0,
                                      running, rng, shortfall, lambda: 2.0)
-        _, _, full, full_obj = sub_solve(FixedCopies(m.lean, cells), empty, {0, 1}, set(range(7)), 5.0, running, rng)
+        _, _, full, full_obj = sub_solve(copies, empty, {0, 1}, set(range(7)), 5.0, running, rng)
     assert (obj, full_obj) == (800 * m.scale, 400 * m.scale)
     assert evaluate(p, roster_from(m, found)).score == 800 and evaluate(p, roster_from(m, full)).score == 400
 
