@@ -30,6 +30,7 @@ from ortools.sat.python import cp_model
 
 from planner.build import build_model
 from planner.domain import Problem
+from planner.pathprice import PathPricer, own_costs
 
 PRICE_SCALE = 1000  # pricing objective units per internal unit (duals are fractional)
 SMOOTHING = 0.5  # weight of the previous round's prices in the next (damps oscillation)
@@ -43,6 +44,7 @@ PARTS = 6
 # after the share (a pass costs about 1 s on Curtois 12), each person's pricing
 # given up to this long so that it ends proven.
 BOUND_SECONDS = 0.2
+PATHS = 3  # rosters a shortest-path pricing returns: the cheapest end states
 
 
 def separable(p: Problem) -> bool:
@@ -68,11 +70,20 @@ class Person:
         self.own = list(zip(o.vars, o.coeffs))
         self.offset = int(o.offset)
         self.cells = {(e, d, t): v.index for (_, d, t), v in self.m.x.items()}
+        options = [[t for t, _ in self.m.cells[0][d].options] for d in range(p.num_days)]
+        # pinned to work, as the model reads a pin: only where some option is left
+        forced = [bool(day) and self.m.pinned.get((0, d), -1) not in (-1, None)
+                  for d, day in enumerate(options)]
+        self.path = PathPricer.build(own, 0, options, forced)
+        if self.path is not None:
+            self.cost_off, self.cost_work = own_costs(own, 0, options, self.m.scale)
 
     def price(self, prices: dict, seconds: float, seed: int) -> tuple[list[tuple[frozenset, int]], float]:
         """Patterns (cells worked, own cost in internal units) found while minimising
         own cost minus ``prices`` of the cells worked, the best one last; and a lower
         bound on that minimum (prices are rounded up, so the bound stays valid)."""
+        if self.path is not None:
+            return self._price_path(prices)
         coef: dict[int, int] = {}
         for v, c in self.own:
             coef[v] = coef.get(v, 0) + c * PRICE_SCALE
@@ -91,6 +102,23 @@ class Person:
         if code in (cp_model.OPTIMAL, cp_model.FEASIBLE) and math.isfinite(solver.best_objective_bound):
             least = solver.best_objective_bound / PRICE_SCALE
         return found.patterns, least
+
+
+    def _price_path(self, prices: dict) -> tuple[list[tuple[frozenset, int]], float]:
+        """``price`` by the exact shortest path: its value is the least itself."""
+        e = self.e
+        priced = [{j: own - prices.get((e, d, j), 0.0) for j, own in day.items()}
+                  for d, day in enumerate(self.cost_work)]
+        value, paths = self.path.solve(self.cost_off, priced, PATHS)
+        if not paths:
+            return [], float("-inf")
+        patterns = []
+        for path in reversed(paths):  # the best one last
+            worked = dict(path)
+            own = sum(self.cost_work[d][worked[d]] if d in worked else off
+                      for d, off in enumerate(self.cost_off))
+            patterns.append((frozenset((e, d, j) for d, j in path), own))
+        return patterns, value - 1e-9 * max(1.0, abs(value))  # a float sum: stay below
 
 
 class _Patterns(cp_model.CpSolverSolutionCallback):
@@ -187,6 +215,9 @@ class Master:
         # prices give a valid Lagrangian bound (``lagrangian``).
         self.duals = [max(0.0, row.dual_value()) if sense > 0 else min(0.0, row.dual_value())
                       for row, sense in zip(self.rows, self.sense)]
+        for r, sign, most, cost in self.slacks:
+            if most == self.lp.infinity() and cost - self.duals[r] * sign < 0:
+                self.duals[r] = cost * sign  # a rounding past an unbounded slack's cost
         prices = {key: sum(self.duals[r] for r in rows) for key, rows in self.rows_of.items()}
         return self.objective.Value(), prices, [c.dual_value() for c in self.one]
 
@@ -285,11 +316,16 @@ def pattern_start(m, start: list[frozenset], seconds: float, workers: int, seed:
 
 def _price(pool, group: list[Person], prices: dict, deadline: float, workers: int, seed: int,
            least: float = 0.05):
-    """Price everyone in ``group`` (in parallel), each within a fair share of the time
-    left (but at least ``least`` seconds)."""
+    """Price everyone in ``group``, each within a fair share of the time left (but at
+    least ``least`` seconds): CP-SAT pricings in the pool, and meanwhile the
+    shortest-path ones in this thread (they hold the interpreter lock, so a second
+    thread of them would only wait)."""
     left = deadline - time.perf_counter()
+    slow = [who for who in group if who.path is None]
     budget = min(PRICING_SECONDS, max(least, left * max(1, workers) / len(group)))
-    return list(pool.map(lambda who: who.price(prices, budget, seed), group))
+    pending = {who.e: pool.submit(who.price, prices, budget, seed) for who in slow}
+    done = {who.e: who.price(prices, budget, seed) for who in group if who.path is not None}
+    return [done[who.e] if who.e in done else pending[who.e].result() for who in group]
 
 
 def _paying(who: Person, patterns, prices: dict, mine: list[float]):

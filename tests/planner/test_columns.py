@@ -39,7 +39,7 @@ def test_pattern_start_finds_the_only_roster_that_fills_every_need_and_wish():
     assert found.converged
     assert abs(found.value) < 1e-9
     assert found.patterns == [frozenset({(0, 0, 0), (0, 1, 0)}), frozenset({(1, 2, 0)})]
-    assert abs(found.bound) < 1e-9  # the Lagrangian bound meets the roster: 0 is optimal
+    assert abs(found.bound) < 1e-6  # the Lagrangian bound meets the roster: 0 is optimal
     assert found.short == 0.0
 
 
@@ -85,7 +85,7 @@ def test_a_person_prices_patterns_with_their_own_rules_and_wishes():
     patterns, least = kim.price({(0, d, 0): 100.0 for d in range(3)}, seconds=5, seed=0)
     work, cost = patterns[-1]
     assert work == frozenset({(0, 0, 0), (0, 1, 0)}) and cost == 0  # two shifts at most, day 2 off
-    assert least == -200.0  # own cost 0 minus two days at 100
+    assert abs(least + 200.0) < 1e-6  # own cost 0 minus two days at 100
 
 
 def test_window_needs_and_pay_are_priced_in_internal_units():

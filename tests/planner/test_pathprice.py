@@ -1,0 +1,155 @@
+"""Shortest-path pricing: exact values on small fixtures, and the same optimum as
+the CP-SAT pricing on random one-person problems, each roster judged by the checker."""
+
+from dataclasses import replace
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from planner import Pin, Weights, evaluate
+from planner.columns import Person, _own_cost
+from planner.domain import Assignment, ForbiddenSequence, Request, ShiftTemplate, Unavailability
+from planner.pathprice import PathPricer
+
+from roster_helpers import person, tiny, tpl
+
+
+def price_both(p, prices):
+    """(shortest-path patterns and least, CP-SAT patterns and least) for person 0."""
+    who = Person(p, 0)
+    assert who.path is not None
+    by_path = who.price(prices, seconds=5, seed=0)
+    who.path = None
+    return by_path, who.price(prices, seconds=5, seed=0), who
+
+
+def reduced(pattern, prices):
+    work, cost = pattern
+    return cost - sum(prices.get(k, 0) for k in work)
+
+
+def test_a_run_limit_leaves_one_day_off_in_seven():
+    """Ten points a shift, at most three days in a row: six of seven days worked."""
+    p = tiny(staff=[person("kim", max_consecutive_days=3)])
+    (patterns, least), _, _ = price_both(p, {(0, d, 0): 10 for d in range(7)})
+    work, cost = patterns[-1]
+    assert len(work) == 6 and cost == 0
+    assert round(least, 3) == -60
+
+
+def test_two_days_off_in_a_row_cost_a_shift():
+    p = tiny(staff=[person("kim", max_consecutive_days=3, min_consecutive_days_off=2)])
+    (patterns, least), _, _ = price_both(p, {(0, d, 0): 10 for d in range(7)})
+    assert sorted(d for _, d, _ in patterns[-1][0]) in ([0, 1, 2, 5, 6], [0, 1, 4, 5, 6])
+    assert round(least, 3) == -50
+
+
+def test_a_day_off_wish_and_a_shift_wish_are_the_persons_own_cost():
+    """Working day 1 against a day-off wish of 15 does not pay at a price of 10; not
+    working the wished shift on day 2 costs 4 whatever is worked instead."""
+    late = tpl("L", "14:00", "22:00")
+    p = tiny(num_days=3, templates=[tpl("D", "08:00", "16:00"), late], staff=[person("kim")],
+             requests=[Request("kim", 1, None, on=False, weight=15),
+                       Request("kim", 2, "L", on=True, weight=4)])
+    prices = {(0, 0, 0): 10, (0, 1, 0): 10, (0, 2, 0): 10, (0, 2, 1): 3}
+    (patterns, least), _, who = price_both(p, prices)
+    work, cost = patterns[-1]
+    assert work == frozenset({(0, 0, 0), (0, 2, 0)}) and cost == 4
+    assert cost == _own_cost(who, work)
+    assert round(least, 3) == -16
+
+
+def test_rules_it_does_not_read_keep_cp_sat():
+    day = tpl("D", "08:00", "16:00")
+    weekly = tiny(staff=[person("kim", max_minutes_per_week=24 * 60)])
+    paid = tiny(staff=[person("kim", pay_cents_per_hour=2000)], weights=Weights(pay=1))
+    two_days = tiny(templates=[day], forbidden_sequences=[ForbiddenSequence("D", "D", gap_days=2)])
+    for p in (weekly, paid, two_days):
+        assert Person(p, 0).path is None
+    assert Person(tiny(), 0).path is not None
+
+
+def test_a_limit_on_one_template_is_counted_by_the_others_when_shifts_are_alike():
+    """Eight shifts at most (of eight hours), at most six of them nights: the counter
+    follows the day shifts up to two instead of the nights up to six, and the
+    cheapest roster has six nights and two days."""
+    d, n = ShiftTemplate("D", length_minutes=480), ShiftTemplate("N", length_minutes=480)
+    kim = person("kim", max_minutes_total=8 * 480, max_shifts={"N": 6})
+    p = tiny(num_days=14, templates=[d, n], staff=[kim])
+    who = Person(p, 0)
+    assert [(c.others_of, c.size) for c in who.path.counters] == [(6, 3)]
+    prices = {(0, day, 0): 5 for day in range(14)} | {(0, day, 1): 9 for day in range(14)}
+    (patterns, least), (cp_patterns, cp_least), _ = price_both(p, prices)
+    work = patterns[-1][0]
+    assert sum(1 for _, _, t in work if t == 1) == 6 and len(work) == 8
+    assert round(least, 3) == round(cp_least, 3) == -(6 * 9 + 2 * 5)
+
+
+@st.composite
+def one_person(draw):
+    days = draw(st.sampled_from([7, 9, 14]))
+    length = st.sampled_from([240, 480, 600])
+    count = draw(st.integers(1, 3))
+    clocks = draw(st.booleans())  # clock times and a minimum rest between shifts
+    if clocks:
+        spans = [("06:00", "14:00"), ("14:00", "22:00"), ("10:00", "20:00")]
+        templates = [tpl(f"t{i}", *spans[i]) for i in range(count)]
+    else:
+        templates = [ShiftTemplate(f"t{i}", length_minutes=draw(length)) for i in range(count)]
+    tids = [t.id for t in templates]
+    kim = person(
+        "kim",
+        min_minutes_total=draw(st.sampled_from([0, 0, 960, 1920])),
+        max_minutes_total=draw(st.sampled_from([None, 2400, 3840])),
+        max_consecutive_days=draw(st.sampled_from([None, 2, 3, 5])),
+        min_consecutive_days=draw(st.sampled_from([1, 2, 3])),
+        min_consecutive_days_off=draw(st.sampled_from([1, 2, 3])),
+        max_weekends=draw(st.sampled_from([None, 0, 1])),
+        max_shifts={t: draw(st.integers(0, 4)) for t in tids if draw(st.booleans())})
+    day = st.integers(0, days - 1)
+    wish = st.builds(Request, st.just("kim"), day, st.sampled_from([None] + tids), st.booleans(),
+                     st.integers(0, 5))
+    sequences = [ForbiddenSequence(a, b) for a in tids for b in tids if draw(st.integers(0, 3)) == 0]
+    pins = [Pin("kim", d, draw(st.sampled_from([None] + tids)))
+            for d in draw(st.lists(day, max_size=2, unique=True))]
+    reference = [Assignment("kim", d, draw(st.sampled_from(tids)))
+                 for d in draw(st.lists(day, max_size=3, unique=True))]
+    p = tiny(num_days=days, templates=templates, staff=[kim],
+             requests=draw(st.lists(wish, max_size=4)), forbidden_sequences=sequences, pins=pins,
+             unavailability=[Unavailability("kim", d) for d in draw(st.lists(day, max_size=2))],
+             reference=reference, weights=Weights(change=draw(st.sampled_from([0, 3]))),
+             min_rest_minutes=draw(st.sampled_from([0, 11 * 60, 16 * 60])) if clocks else 0)
+    prices = {(0, d, i): draw(st.integers(0, 12)) for d in range(days) for i in range(len(tids))}
+    return p, prices
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(one_person())
+def test_the_shortest_path_finds_the_cp_sat_optimum_and_its_rosters_keep_every_rule(case):
+    p, prices = case
+    (patterns, least), (cp_patterns, cp_least), who = price_both(p, prices)
+    if not cp_patterns:  # no roster keeps this person's rules
+        assert patterns == [] and least == float("-inf")
+        return
+    best = min(reduced(x, prices) for x in cp_patterns)
+    assert abs(cp_least - best) < 1e-6  # integral prices: CP-SAT proves its optimum
+    assert patterns and abs(least - best) < 1e-3
+    assert reduced(patterns[-1], prices) == best
+    # a pin to a shift the person may not work binds neither pricing (validation
+    # turns such a problem away before any solving)
+    index = {t.id: i for i, t in enumerate(p.templates)}
+    pins = [x for x in p.pins if x.template is None or (0, x.day, index[x.template]) in who.cells]
+    for work, cost in patterns:
+        roster = [Assignment("kim", d, p.templates[t].id) for _, d, t in work]
+        assert evaluate(replace(p, pins=pins), roster).feasible
+        assert cost == _own_cost(who, work)
+
+
+def test_the_state_grid_has_a_ceiling():
+    """A horizon whose grid would be too large is left to CP-SAT (returns None)."""
+    many = [ShiftTemplate(f"t{i}", length_minutes=60 + i) for i in range(6)]
+    kim = person("kim", max_minutes_total=364 * 600, max_weekends=20,
+                 max_shifts={t.id: 300 for t in many})
+    p = tiny(num_days=364, templates=many, staff=[kim])
+    options = [list(range(6)) for _ in range(364)]
+    assert PathPricer.build(p, 0, options, [False] * 364) is None
