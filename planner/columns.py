@@ -148,7 +148,7 @@ class Master:
                 if w]
         big = 100 * m.scale * max(soft + [1000])
         self.rows: list[pywraplp.Constraint] = []
-        self.sense: list[int] = []  # +1: at least rhs (dual >= 0); -1: at most rhs (dual <= 0)
+        self.sense: list[int] = []  # +1: at least rhs (dual >= 0); -1: at most (<= 0); 0: equal
         self.rhs: list[float] = []
         self.slacks: list[tuple[int, int, float, float]] = []  # (row, sign, most, cost)
         self.rows_of: dict[tuple, list[int]] = {}
@@ -158,17 +158,23 @@ class Master:
             keys = [key_of[v.index] for v in lits]
             req = c.required
             pref = c.preferred if c.preferred is not None and c.preferred > req else req
-            if req > 0 or (pref > req and c.preferred_weight > 0):
-                least = pref if pref > req and c.preferred_weight > 0 else req
-                slacks = [(1, req, big if c.under_weight is None else c.under_weight * m.scale)]
-                if pref > req and c.preferred_weight > 0:
-                    slacks.append((1, pref - req, c.preferred_weight * m.scale))
-                shortfall = self._add_row(keys, 1, least, slacks)[0]
-                if keys:
-                    self.understaffing.append(shortfall)
-            if (c.over_weight is None or c.over_weight > 0) and len(lits) > pref:
-                self._add_row(keys, -1, pref, [(-1, inf, big if c.over_weight is None
-                                                else c.over_weight * m.scale)])
+            under = req > 0 or (pref > req and c.preferred_weight > 0)
+            over = (c.over_weight is None or c.over_weight > 0) and len(lits) > pref
+            least = pref if pref > req and c.preferred_weight > 0 else req
+            short = [(1, req, big if c.under_weight is None else c.under_weight * m.scale)]
+            if pref > req and c.preferred_weight > 0:
+                short.append((1, pref - req, c.preferred_weight * m.scale))
+            excess = [(-1, inf, big if c.over_weight is None else c.over_weight * m.scale)]
+            if under and over and least == pref:
+                # one row: people + shortfall - excess = the level wanted (half the
+                # rows of a row each way, so GLOP re-solves faster)
+                made = self._add_row(keys, 0, pref, short + excess)
+            else:
+                made = self._add_row(keys, 1, least, short) if under else []
+                if over:
+                    self._add_row(keys, -1, pref, excess)
+            if made and keys:
+                self.understaffing.append(made[0])
         self.columns: list[list[tuple[frozenset, pywraplp.Variable]]] = [[] for _ in range(people)]
         self.known: list[set[frozenset]] = [set() for _ in range(people)]  # patterns in columns
         self.duals: list[float] = []
@@ -176,7 +182,8 @@ class Master:
     def _add_row(self, keys, sense: int, rhs: float, slacks) -> list[pywraplp.Variable]:
         """Add a need's row; its slack variables, in the order of ``slacks``."""
         inf = self.lp.infinity()
-        row = self.lp.Constraint(rhs, inf) if sense > 0 else self.lp.Constraint(-inf, rhs)
+        row = self.lp.Constraint(rhs, inf if sense > 0 else rhs) if sense >= 0 \
+            else self.lp.Constraint(-inf, rhs)
         r = len(self.rows)
         made = []
         for sign, most, cost in slacks:
@@ -213,7 +220,8 @@ class Master:
             return None
         # Duals of the right sign only (GLOP's may stray by rounding): any such
         # prices give a valid Lagrangian bound (``lagrangian``).
-        self.duals = [max(0.0, row.dual_value()) if sense > 0 else min(0.0, row.dual_value())
+        self.duals = [max(0.0, row.dual_value()) if sense > 0 else
+                      min(0.0, row.dual_value()) if sense < 0 else row.dual_value()
                       for row, sense in zip(self.rows, self.sense)]
         for r, sign, most, cost in self.slacks:
             if most == self.lp.infinity() and cost - self.duals[r] * sign < 0:

@@ -79,6 +79,23 @@ def test_master_prices_a_need_nobody_else_can_fill_at_its_weight():
     assert master.lagrangian([-300.0, -100.0]) == -100.0
 
 
+def test_a_need_weighed_both_ways_is_one_row_whose_price_turns_negative_when_overstaffed():
+    """One person needed on day 0 (100 a person short, 7 a person over): one equality
+    row, not one each way. With both Kim and Lee on patterns that work day 0, the LP
+    has one person over; the row's price is minus the over weight."""
+    p = tiny(num_days=1, shift_covers=[ShiftCover(0, "D", 1, under_weight=100, over_weight=7)])
+    master = Master(build_model(p), 2)
+    assert master.sense == [0]
+    for e in range(2):
+        master.add(e, frozenset({(e, 0, 0)}), 0)
+    value, prices, _ = master.solve()
+    assert value == 7.0
+    assert prices == {(0, 0, 0): -7.0, (1, 0, 0): -7.0}
+    # At these prices staying off (0) beats working (0 + 7) for each: least 0 each,
+    # and the row adds its price times one person: -7, below the optimum 0 (one works).
+    assert master.lagrangian([0.0, 0.0]) == -7.0
+
+
 def test_a_person_prices_patterns_with_their_own_rules_and_wishes():
     p = three_days()
     kim = Person(p, 0)
