@@ -5,10 +5,12 @@ terms: ``separable``), the problem splits into one small model per person
 (every labour rule, requests, pay) plus the needs. Column generation solves
 the linear relaxation of "pick one pattern per person": a master LP (GLOP)
 over the patterns found so far puts a price on each need (its dual value),
-and each person's own CP-SAT model finds the patterns of least own cost minus
-the prices of the needs they would fill; those join the master, until no
-pattern pays or the time share is spent. Dual prices are smoothed (Wentges)
-so that they settle in a few rounds.
+and each person's pricing finds the patterns of least own cost minus the
+prices of the needs they would fill; those join the master, until no pattern
+pays or the time share is spent. The pricing is an exact shortest path over
+days (``planner.pathprice``, 4-8 times faster on Curtois 5-12) where the
+person's rules allow it, else the person's own CP-SAT model. Dual prices are
+smoothed (Wentges) so that they settle in a few rounds.
 
 The LP's patterns are coordinated across people and across the month: on
 Curtois 8 each person able to work nights works their whole quota of them,
