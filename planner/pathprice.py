@@ -27,6 +27,7 @@ import numpy as np
 from planner.domain import Problem, short_rest_pairs
 
 MOST_STATES = 200_000  # states per day beyond which the arrays cost more than CP-SAT
+MOST_CELLS = 6_000_000  # states over all days (every day's values are kept, 8 bytes each)
 INF = math.inf
 
 
@@ -148,7 +149,7 @@ class PathPricer:
             else:
                 self.counters.append(_Counter(axis, frozenset({j}), limit + 1, None))
         self.shape = (self.k, self.runs, self.m_size, self.w_size, *(c.size for c in self.counters))
-        if math.prod(self.shape) > MOST_STATES:
+        if math.prod(self.shape) > MOST_STATES or (h + 1) * math.prod(self.shape) > MOST_CELLS:
             return None
         # templates that move the state alike share one pass: the cheapest of them wins
         self.groups: list[list[list[int]]] = []

@@ -153,3 +153,16 @@ def test_the_state_grid_has_a_ceiling():
     p = tiny(num_days=364, templates=many, staff=[kim])
     options = [list(range(6)) for _ in range(364)]
     assert PathPricer.build(p, 0, options, [False] * 364) is None
+
+
+def test_a_long_horizon_keeps_every_day_within_a_memory_ceiling():
+    """Every day's values are kept for the walk back: a year of days with a state grid
+    that one month could afford is left to CP-SAT."""
+    d, n = ShiftTemplate("D", length_minutes=480), ShiftTemplate("N", length_minutes=480)
+    kim = person("kim", max_minutes_total=200 * 480, max_consecutive_days=5, min_consecutive_days_off=2,
+                 max_weekends=30)
+    options = [[0, 1] for _ in range(364)]
+    year = PathPricer.build(tiny(num_days=364, templates=[d, n], staff=[kim]), 0, options, [False] * 364)
+    assert year is None  # 2 x 6 x 201 x 31 = 74 772 states a day, 27 million in all
+    month = PathPricer.build(tiny(num_days=28, templates=[d, n], staff=[kim]), 0, options[:28], [False] * 28)
+    assert month is not None
