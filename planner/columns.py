@@ -83,7 +83,8 @@ class Person:
     def price(self, prices: dict, seconds: float, seed: int) -> tuple[list[tuple[frozenset, int]], float]:
         """Patterns (cells worked, own cost in internal units) found while minimising
         own cost minus ``prices`` of the cells worked, the best one last; and a lower
-        bound on that minimum (prices are rounded up, so the bound stays valid)."""
+        bound on that minimum: the shortest path's exact value, or CP-SAT's bound
+        (its prices rounded up, so that the bound stays valid)."""
         if self.path is not None:
             return self._price_path(prices)
         coef: dict[int, int] = {}
@@ -105,7 +106,6 @@ class Person:
             least = solver.best_objective_bound / PRICE_SCALE
         return found.patterns, least
 
-
     def _price_path(self, prices: dict) -> tuple[list[tuple[frozenset, int]], float]:
         """``price`` by the exact shortest path: its value is the least itself."""
         e = self.e
@@ -120,7 +120,9 @@ class Person:
             own = sum(self.cost_work[d][worked[d]] if d in worked else off
                       for d, off in enumerate(self.cost_off))
             patterns.append((frozenset((e, d, j) for d, j in path), own))
-        return patterns, value - 1e-9 * max(1.0, abs(value))  # a float sum: stay below
+        # a float sum: stay below it by more than its rounding could have added
+        size = sum(map(abs, self.cost_off)) + sum(abs(c) for day in priced for c in day.values())
+        return patterns, value - 1e-9 * max(1.0, size)
 
 
 class _Patterns(cp_model.CpSolverSolutionCallback):
@@ -225,11 +227,16 @@ class Master:
         self.duals = [max(0.0, row.dual_value()) if sense > 0 else
                       min(0.0, row.dual_value()) if sense < 0 else row.dual_value()
                       for row, sense in zip(self.rows, self.sense)]
-        for r, sign, most, cost in self.slacks:
-            if most == self.lp.infinity() and cost - self.duals[r] * sign < 0:
-                self.duals[r] = cost * sign  # a rounding past an unbounded slack's cost
+        self._clip_unbounded()
         prices = {key: sum(self.duals[r] for r in rows) for key, rows in self.rows_of.items()}
         return self.objective.Value(), prices, [c.dual_value() for c in self.one]
+
+    def _clip_unbounded(self) -> None:
+        """A dual past an unbounded slack's cost (a rounding in GLOP) makes the
+        Lagrangian bound minus infinity; at the cost it is as valid and finite."""
+        for r, sign, most, cost in self.slacks:
+            if most == self.lp.infinity() and cost - self.duals[r] * sign < 0:
+                self.duals[r] = cost * sign
 
     def lagrangian(self, least: list[float]) -> float:
         """A lower bound on the objective (internal units) from the last solve's
@@ -241,7 +248,7 @@ class Master:
             reduced = cost - self.duals[r] * sign
             if reduced < 0:
                 if most == self.lp.infinity():
-                    return float("-inf")
+                    return float("-inf")  # (``solve`` clips such duals: prices set by hand)
                 bound += reduced * most
         return bound
 

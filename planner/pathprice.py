@@ -42,18 +42,20 @@ class _State:
 
 @dataclass(frozen=True)
 class _Counter:
-    """Shifts so far of the templates in ``counts``, on state axis ``axis``.
+    """Shifts so far of the templates in ``templates``, on state axis ``axis``.
 
-    Either at most ``size - 1`` of one template (``others_of`` None), or, for
-    a template limited to ``others_of`` shifts when every shift has one length,
-    the shifts of every other template, capped at ``size - 1``: the limit holds
-    when the shifts in all less these others stay within it, checked at the end.
+    Either at most ``size - 1`` shifts of one template (``complement`` False),
+    or, for a template limited to ``limit`` shifts when every shift has one
+    length (so the minutes count the shifts), the shifts of every other
+    template, capped at ``size - 1``: the limit holds when all the shifts less
+    these others stay within it, checked at the end.
     """
 
     axis: int
-    counts: frozenset
+    templates: frozenset
     size: int
-    others_of: int | None
+    complement: bool = False
+    limit: int = 0
 
 
 class PathPricer:
@@ -72,23 +74,24 @@ class PathPricer:
         """
         s = p.staff[e]
         used = sorted({j for day in options for j in day})
+        workable = set(used)
         if s.min_minutes_per_week > 0 or s.max_minutes_per_week is not None:
             return None
         if p.weights.pay and s.pay_cents_per_hour:
             return None
         if s.max_consecutive_days is not None and s.max_consecutive_days < 1:
-            return None  # no work at all: nothing to price
+            return None  # validation turns it away; the runs below read a limit of 1 at least
         banned: dict[int, set[int]] = {j: set() for j in used}
         index = {t.id: j for j, t in enumerate(p.templates)}
         for f in p.forbidden_sequences:
             a, b = index[f.first], index[f.then]
-            if a in banned and b in banned:
+            if a in workable and b in workable:
                 if f.gap_days != 1:
                     return None
                 banned[a].add(b)
         for (a, gap), later in short_rest_pairs(p).items():
-            hit = later & set(used)
-            if a in banned and hit:
+            hit = later & workable
+            if a in workable and hit:
                 if gap != 1:
                     return None
                 banned[a] |= hit
@@ -96,13 +99,20 @@ class PathPricer:
         self.h = h = p.num_days
         self.options = options
         self.forced = forced
+        # templates after which the same ones are banned tomorrow share a class (1, 2, ...)
         classes: dict[frozenset, int] = {}
-        self.cls = {j: 1 + classes.setdefault(frozenset(banned[j]), len(classes)) for j in used}
-        self.k = 1 + len(classes)
+        self.cls = {}
+        for j in used:
+            key = frozenset(banned[j])
+            if key not in classes:
+                classes[key] = len(classes)
+            self.cls[j] = 1 + classes[key]
+        self.k = 1 + len(classes)  # with 0 for a day off
         # the classes of last shift after which j may be worked tomorrow
         self.allowed_after = {j: [1 + c for key, c in classes.items() if j not in key] for j in used}
         self.min_run = max(1, s.min_consecutive_days)
-        self.max_run = s.max_consecutive_days if s.max_consecutive_days and s.max_consecutive_days < h else None
+        longest = s.max_consecutive_days
+        self.max_run = longest if longest is not None and longest < h else None
         self.work_cap = self.max_run if self.max_run is not None else self.min_run
         self.off_cap = max(1, s.min_consecutive_days_off)
         self.min_off = s.min_consecutive_days_off
@@ -133,21 +143,23 @@ class PathPricer:
         # shifts per template: a counter per limited template, or, when every
         # shift has one length (so the minutes say how many shifts), a counter
         # of the other shifts up to the few that keep it within its limit
+        # (with one length, the unit is that length: one unit of minutes is one shift)
         one_length = len(set(self.length.values())) == 1 and min(self.length.values()) > 0 \
             and not self.clamped
-        most_shifts = top // next(iter(self.length.values()), 1) if one_length and top else 0
+        most_shifts = top if one_length else 0
         self.counters: list[_Counter] = []
         for tid, limit in s.max_shifts.items():
             j = index[tid]
-            if j not in banned or limit >= sum(1 for day in options if j in day):
+            if j not in workable or limit >= sum(1 for day in options if j in day):
                 continue
             if one_length and most_shifts <= limit:
                 continue  # the minutes already keep it within the limit
             axis = 4 + len(self.counters)
             if one_length and most_shifts - limit < limit:
-                self.counters.append(_Counter(axis, frozenset(used) - {j}, most_shifts - limit + 1, limit))
+                self.counters.append(_Counter(axis, frozenset(used) - {j}, most_shifts - limit + 1,
+                                              complement=True, limit=limit))
             else:
-                self.counters.append(_Counter(axis, frozenset({j}), limit + 1, None))
+                self.counters.append(_Counter(axis, frozenset({j}), limit + 1))
         self.shape = (self.k, self.runs, self.m_size, self.w_size, *(c.size for c in self.counters))
         if math.prod(self.shape) > MOST_STATES or (h + 1) * math.prod(self.shape) > MOST_CELLS:
             return None
@@ -157,7 +169,7 @@ class PathPricer:
             alike: dict[tuple, list[int]] = {}
             for j in day:
                 key = (self.cls[j], self.length[j], tuple(self.allowed_after[j]),
-                       tuple(j in c.counts for c in self.counters))
+                       tuple(j in c.templates for c in self.counters))
                 alike.setdefault(key, []).append(j)
             self.groups.append(list(alike.values()))
         return self
@@ -209,8 +221,8 @@ class PathPricer:
             block = np.minimum(block, cont)
         block = self._shift(block, 1, self.length[j], self.clamped)
         for c in self.counters:
-            if j in c.counts:
-                block = self._shift(block, c.axis - 1, 1, c.others_of is not None)
+            if j in c.templates:
+                block = self._shift(block, c.axis - 1, 1, c.complement)
         k = self.cls[j]
         np.minimum(out[k], block + cost, out=out[k])
 
@@ -243,14 +255,11 @@ class PathPricer:
         low = [slice(None)] * len(self.shape)
         low[2] = slice(0, min(self.min_units, self.m_size))
         final[tuple(low)] = INF
-        if self.min_units >= self.m_size:
-            final[...] = INF
         for c in self.counters:
-            if c.others_of is not None:  # shifts in all, less the others, within the limit
-                per_shift = next(iter(self.length.values()))
+            if c.complement:  # all the shifts (the minutes: one unit a shift), less the others
                 for m in range(self.m_size):
                     for n in range(c.size):
-                        if m // per_shift - n > c.others_of:
+                        if m - n > c.limit:
                             at = [slice(None)] * len(self.shape)
                             at[2], at[c.axis] = m, n
                             final[tuple(at)] = INF
@@ -267,8 +276,8 @@ class PathPricer:
         for flat in order:
             if not math.isfinite(final.flat[flat]):
                 break
-            end = _State(*(int(i) for i in np.unravel_index(flat, self.shape)[:4]),
-                         tuple(int(i) for i in np.unravel_index(flat, self.shape)[4:]))
+            at = [int(i) for i in np.unravel_index(flat, self.shape)]
+            end = _State(*at[:4], tuple(at[4:]))
             paths.append(self._back(layers, end, cost_off, cost_work))
         return value, paths
 
@@ -307,10 +316,10 @@ class PathPricer:
             return None
         counts = list(s.counts)
         for i, c in enumerate(self.counters):
-            if j in c.counts:
+            if j in c.templates:
                 counts[i] += 1
                 if counts[i] >= c.size:
-                    if c.others_of is None:
+                    if not c.complement:
                         return None
                     counts[i] = c.size - 1
         return _State(self.cls[j], run, minutes, weekends, tuple(counts))
@@ -356,11 +365,11 @@ class PathPricer:
             weekends_before = [w for w in (s.weekends, s.weekends - 1) if w >= 0]
             choices = []
             for c, n in zip(self.counters, s.counts):
-                if j not in c.counts:
+                if j not in c.templates:
                     choices.append([n])
                 else:
                     choices.append([x for x in (n - 1, n) if x >= 0 and (
-                        x == n - 1 or (c.others_of is not None and n == c.size - 1))])
+                        x == n - 1 or (c.complement and n == c.size - 1))])
             counts_before = list(itertools.product(*choices))
         for last, run in self._before(s, j):
             for m in minutes_before:

@@ -96,6 +96,32 @@ def test_a_need_weighed_both_ways_is_one_row_whose_price_turns_negative_when_ove
     assert master.lagrangian([0.0, 0.0]) == -7.0
 
 
+def test_a_dual_rounded_past_an_unbounded_slack_is_clipped_to_its_cost():
+    """Curtois 9 once had a bound of minus infinity: GLOP's dual of an overstaffing row
+    strayed past minus the over weight. Clipped, the bound is finite and still valid."""
+    p = tiny(num_days=1, shift_covers=[ShiftCover(0, "D", 1, under_weight=100, over_weight=7)])
+    master = Master(build_model(p), 2)
+    for e in range(2):
+        master.add(e, frozenset({(e, 0, 0)}), 0)
+    master.solve()
+    master.duals[0] = -7.000001  # as a rounding might leave it
+    assert master.lagrangian([0.0, 0.0]) == float("-inf")
+    master._clip_unbounded()
+    assert master.duals[0] == -7.0 and master.lagrangian([0.0, 0.0]) == -7.0
+
+
+def test_shortest_path_and_cp_sat_pricings_work_side_by_side():
+    """Kim's limit as weekly hours (two shifts a week) keeps her on the CP-SAT pricing,
+    Lee's (one shift in all) on the shortest path: the same roster as with both on one."""
+    p = three_days()
+    p = replace(p, staff=[replace(p.staff[0], max_minutes_total=None, max_minutes_per_week=2 * 480),
+                          p.staff[1]])
+    assert Person(p, 0).path is None and Person(p, 1).path is not None
+    found = pattern_start(build_model(p), [frozenset(), frozenset()], seconds=10, workers=2, seed=0)
+    assert found.converged and abs(found.value) < 1e-9 and abs(found.bound) < 1e-6
+    assert found.patterns == [frozenset({(0, 0, 0), (0, 1, 0)}), frozenset({(1, 2, 0)})]
+
+
 def test_a_person_prices_patterns_with_their_own_rules_and_wishes():
     p = three_days()
     kim = Person(p, 0)

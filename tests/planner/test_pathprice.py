@@ -1,7 +1,10 @@
 """Shortest-path pricing: exact values on small fixtures, and the same optimum as
 the CP-SAT pricing on random one-person problems, each roster judged by the checker."""
 
+import itertools
+import math
 from dataclasses import replace
+from datetime import timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -11,7 +14,7 @@ from planner.columns import Person, _own_cost
 from planner.domain import Assignment, ForbiddenSequence, Request, ShiftTemplate, Unavailability
 from planner.pathprice import PathPricer
 
-from roster_helpers import person, tiny, tpl
+from roster_helpers import MONDAY, person, tiny, tpl
 
 
 def price_both(p, prices):
@@ -77,7 +80,7 @@ def test_a_limit_on_one_template_is_counted_by_the_others_when_shifts_are_alike(
     kim = person("kim", max_minutes_total=8 * 480, max_shifts={"N": 6})
     p = tiny(num_days=14, templates=[d, n], staff=[kim])
     who = Person(p, 0)
-    assert [(c.others_of, c.size) for c in who.path.counters] == [(6, 3)]
+    assert [(c.complement, c.limit, c.size) for c in who.path.counters] == [(True, 6, 3)]
     prices = {(0, day, 0): 5 for day in range(14)} | {(0, day, 1): 9 for day in range(14)}
     (patterns, least), (cp_patterns, cp_least), _ = price_both(p, prices)
     work = patterns[-1][0]
@@ -95,13 +98,15 @@ def one_person(draw):
         spans = [("06:00", "14:00"), ("14:00", "22:00"), ("10:00", "20:00")]
         templates = [tpl(f"t{i}", *spans[i]) for i in range(count)]
     else:
-        templates = [ShiftTemplate(f"t{i}", length_minutes=draw(length)) for i in range(count)]
+        weekdays = st.one_of(st.none(), st.lists(st.integers(0, 6), min_size=1, max_size=6, unique=True))
+        templates = [ShiftTemplate(f"t{i}", length_minutes=draw(length), weekdays=draw(weekdays))
+                     for i in range(count)]
     tids = [t.id for t in templates]
     kim = person(
         "kim",
         min_minutes_total=draw(st.sampled_from([0, 0, 960, 1920])),
         max_minutes_total=draw(st.sampled_from([None, 2400, 3840])),
-        max_consecutive_days=draw(st.sampled_from([None, 2, 3, 5])),
+        max_consecutive_days=draw(st.sampled_from([None, 1, 2, 3, 5])),
         min_consecutive_days=draw(st.sampled_from([1, 2, 3])),
         min_consecutive_days_off=draw(st.sampled_from([1, 2, 3])),
         max_weekends=draw(st.sampled_from([None, 0, 1])),
@@ -114,7 +119,8 @@ def one_person(draw):
             for d in draw(st.lists(day, max_size=2, unique=True))]
     reference = [Assignment("kim", d, draw(st.sampled_from(tids)))
                  for d in draw(st.lists(day, max_size=3, unique=True))]
-    p = tiny(num_days=days, templates=templates, staff=[kim],
+    p = tiny(num_days=days, start=MONDAY + timedelta(days=draw(st.integers(0, 6))),
+             templates=templates, staff=[kim],
              requests=draw(st.lists(wish, max_size=4)), forbidden_sequences=sequences, pins=pins,
              unavailability=[Unavailability("kim", d) for d in draw(st.lists(day, max_size=2))],
              reference=reference, weights=Weights(change=draw(st.sampled_from([0, 3]))),
@@ -166,3 +172,70 @@ def test_a_long_horizon_keeps_every_day_within_a_memory_ceiling():
     assert year is None  # 2 x 6 x 201 x 31 = 74 772 states a day, 27 million in all
     month = PathPricer.build(tiny(num_days=28, templates=[d, n], staff=[kim]), 0, options[:28], [False] * 28)
     assert month is not None
+
+
+def _cheapest_by_checker(p, who, prices) -> float:
+    """Least checker score minus prices over every roster of the person that keeps
+    every hard rule, by enumeration: a reading of the rules apart from the model's."""
+    index = {t.id: i for i, t in enumerate(p.templates)}
+    q = replace(p, pins=[x for x in p.pins if x.template is None or (0, x.day, index[x.template]) in who.cells])
+    days = [[None] + [t for t, _ in who.m.cells[0][d].options] for d in range(p.num_days)]
+    best = math.inf
+    for choice in itertools.product(*days):
+        roster = [Assignment("kim", d, p.templates[j].id) for d, j in enumerate(choice) if j is not None]
+        ev = evaluate(q, roster)
+        if ev.feasible:
+            best = min(best, float(ev.score) - sum(prices[(0, d, j)] for d, j in enumerate(choice)
+                                                   if j is not None))
+    return best
+
+
+@st.composite
+def short_horizon(draw):
+    """Three to six days from any weekday, fractional and negative prices (an equality
+    row's price is negative when its need is overstaffed)."""
+    p, _ = draw(one_person())
+    p = replace(p, num_days=draw(st.integers(3, 6)), templates=p.templates[:2])
+    tids = {t.id for t in p.templates}
+    days = range(p.num_days)
+    s = p.staff[0]
+    p = replace(p, staff=[replace(s, max_shifts={t: n for t, n in s.max_shifts.items() if t in tids})],
+                requests=[r for r in p.requests if r.day in days and r.template in tids | {None}],
+                forbidden_sequences=[f for f in p.forbidden_sequences if {f.first, f.then} <= tids],
+                pins=[x for x in p.pins if x.day in days and x.template in tids | {None}],
+                unavailability=[u for u in p.unavailability if u.day in days],
+                reference=[a for a in p.reference if a.day in days and a.template in tids])
+    price = st.one_of(st.integers(-5, 12), st.floats(-3, 12, allow_nan=False).map(lambda x: round(x, 3)))
+    return p, {(0, d, i): draw(price) for d in days for i in range(len(p.templates))}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(short_horizon())
+def test_the_shortest_path_finds_the_cheapest_roster_the_checker_allows(case):
+    p, prices = case
+    who = Person(p, 0)
+    assert who.path is not None
+    patterns, least = who.price(prices, seconds=5, seed=0)
+    best = _cheapest_by_checker(p, who, prices)
+    if best == math.inf:
+        assert patterns == []
+        return
+    assert abs(least - best) < 1e-6 and abs(reduced(patterns[-1], prices) - best) < 1e-6
+    for work, cost in patterns:
+        roster = [Assignment("kim", d, p.templates[t].id) for _, d, t in work]
+        assert cost == evaluate(replace(p, pins=[]), roster).score  # own cost: the checker's score
+
+
+def test_every_rule_the_model_builds_is_one_the_shortest_path_reads_or_turns_away():
+    """The shortest path re-reads the person's rules; a new rule builder must be read
+    there too (or make ``PathPricer.build`` return None) before this list grows."""
+    from planner.rules import HARD_RULES, SOFT_RULES
+
+    read = {"approved_leave", "pinned_assignments", "max_shifts_per_template", "max_minutes_total",
+            "min_minutes_total", "max_consecutive_days", "min_consecutive_days",
+            "min_consecutive_days_off", "max_weekends", "forbidden_sequences", "min_rest",
+            "requests", "changes_from_reference"}
+    turned_away = {"max_minutes_per_week", "min_minutes_per_week", "wages_and_overtime"}
+    not_a_persons = {"shift_cover", "window_cover", "labour_budget", "fair_weekends",
+                     "fair_late_shifts", "fair_hours"}  # the needs, and what column generation never runs with
+    assert {f.__name__ for f in HARD_RULES + SOFT_RULES} == read | turned_away | not_a_persons
