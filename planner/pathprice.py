@@ -61,9 +61,6 @@ class _Counter:
 class PathPricer:
     """Shortest-path pricing for one person; see the module docstring."""
 
-    def __init__(self) -> None:  # filled by ``build``
-        self.h = 0
-
     @classmethod
     def build(cls, p: Problem, e: int, options: list[list[int]], forced: list[bool]) -> PathPricer | None:
         """The pricer of person ``e``, or None when a rule is outside what it reads.
@@ -95,7 +92,19 @@ class PathPricer:
                 if gap != 1:
                     return None
                 banned[a] |= hit
-        self = cls()
+        pricer = cls(p, e, options, forced, banned)
+        cells = math.prod(pricer.shape)
+        if cells > MOST_STATES or (p.num_days + 1) * cells > MOST_CELLS:
+            return None
+        return pricer
+
+    def __init__(self, p: Problem, e: int, options: list[list[int]], forced: list[bool],
+                 banned: dict[int, set[int]]) -> None:
+        """The state grid of person ``e``; ``banned[j]``: the templates that may not
+        follow j the next day (``build`` says whether the grid is small enough)."""
+        s = p.staff[e]
+        used = sorted(banned)
+        index = {t.id: j for j, t in enumerate(p.templates)}
         self.h = h = p.num_days
         self.options = options
         self.forced = forced
@@ -150,7 +159,7 @@ class PathPricer:
         self.counters: list[_Counter] = []
         for tid, limit in s.max_shifts.items():
             j = index[tid]
-            if j not in workable or limit >= sum(1 for day in options if j in day):
+            if j not in banned or limit >= sum(1 for day in options if j in day):
                 continue
             if one_length and most_shifts <= limit:
                 continue  # the minutes already keep it within the limit
@@ -161,8 +170,6 @@ class PathPricer:
             else:
                 self.counters.append(_Counter(axis, frozenset({j}), limit + 1))
         self.shape = (self.k, self.runs, self.m_size, self.w_size, *(c.size for c in self.counters))
-        if math.prod(self.shape) > MOST_STATES or (h + 1) * math.prod(self.shape) > MOST_CELLS:
-            return None
         # templates that move the state alike share one pass: the cheapest of them wins
         self.groups: list[list[list[int]]] = []
         for day in options:
@@ -172,7 +179,6 @@ class PathPricer:
                        tuple(j in c.templates for c in self.counters))
                 alike.setdefault(key, []).append(j)
             self.groups.append(list(alike.values()))
-        return self
 
     # ------------------------------------------------------------------ forward
     def _inc(self, d: int, from_work: bool) -> int:
@@ -203,14 +209,19 @@ class PathPricer:
         return out
 
     def _work_into(self, j: int, d: int, v: np.ndarray, from_off: np.ndarray, cost: float,
-                   out: np.ndarray) -> None:
-        """Fold ``v`` (yesterday's values) through working template j on day d into ``out``."""
+                   out: np.ndarray, after_work: dict) -> None:
+        """Fold ``v`` (yesterday's values) through working template j on day d into ``out``;
+        ``from_off`` is the day's start of a run of work, ``after_work`` caches, per set
+        of classes, the least of yesterday's work values over them."""
         # rest axes of a (run, ...) block: minutes 1, weekends 2, counts 3.. (one less than shape)
         block = np.full(v.shape[1:], INF)
-        block[1] = self._shift(from_off, 1, self._inc(d, False))
+        block[1] = from_off
         after = self.allowed_after[j]
         if after and (self.max_run is None or self.max_run > 1):
-            prev = v[after].min(axis=0)  # (run, ...)
+            key = tuple(after)
+            if key not in after_work:
+                after_work[key] = v[after].min(axis=0)  # (run, ...)
+            prev = after_work[key]
             cont = np.full_like(prev, INF)
             cap = self.work_cap
             if cap > 1:
@@ -245,10 +256,11 @@ class PathPricer:
                 off += cost_off[d]
             if self.options[d]:
                 ok = [r for r in range(self.runs) if r >= self.min_off or r == d]
-                from_off = v[0, ok].min(axis=0)
+                from_off = self._shift(v[0, ok].min(axis=0), 1, self._inc(d, False))
+                after_work: dict = {}
                 for group in self.groups[d]:
                     cost = min(cost_work[d][j] for j in group)
-                    self._work_into(group[0], d, v, from_off, cost, new)
+                    self._work_into(group[0], d, v, from_off, cost, new, after_work)
             v = new
             layers.append(v)
         final = v.copy()
