@@ -605,18 +605,26 @@ def fixed_outside(lean: cp_model.CpModel, cells: dict[tuple[int, int], list[int]
     """A copy of ``lean`` with every shift variable fixed as in ``values`` except the
     (person, day) cells of the ``chosen`` people on the ``free`` days; ``values``
     is its hint."""
-    sub = lean.clone()
-    sub.clear_hints()
+    return fixed_except(lean, cells, values, {(e, d) for e in chosen for d in free})
+
+
+def fixed_except(model: cp_model.CpModel, cells: dict[tuple[int, int], list[int]], values,
+                 free_cells=frozenset(), hint: bool = True) -> cp_model.CpModel:
+    """A copy of ``model`` with every shift variable fixed as in ``values`` except
+    those of the (person, day) cells in ``free_cells``; hinted with ``values``
+    (``hint``), else with ``model``'s own hint."""
+    sub = model.clone()
     variables = sub.proto.variables
-    for (e, d), idxs in cells.items():
-        if e in chosen and d in free:
+    for cell, idxs in cells.items():
+        if cell in free_cells:
             continue
         for i in idxs:
             dom = variables[i].domain
             dom[0] = dom[1] = values[i]
-    hint = sub.proto.solution_hint
-    hint.vars.extend(range(len(values)))
-    hint.values.extend(values)
+    if hint:
+        sub.clear_hints()
+        sub.proto.solution_hint.vars.extend(range(len(values)))
+        sub.proto.solution_hint.values.extend(values)
     return sub
 
 

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from planner import columns
-from planner.lns import RunningSolves, lns, one_worker_lp
+from planner.lns import RunningSolves, fixed_except, lns, one_worker_lp, shift_cells
 from planner.model import Model
 from planner.rules.patterns import complete_flow_values
 
@@ -414,14 +414,8 @@ def _hinted_start(m: Model, lean: cp_model.CpModel, seconds: float):
 
 def _shifts_fixed(model: cp_model.CpModel, m: Model, values, free=frozenset()) -> cp_model.CpModel:
     """A copy of ``model`` with every shift variable fixed as in ``values``, except
-    those of the (person, day) cells in ``free``."""
-    fixed = model.clone()
-    variables = fixed.proto.variables
-    for (e, d, _), v in m.x.items():
-        if (e, d) not in free:
-            dom = variables[v.index].domain
-            dom[0] = dom[1] = values[v.index]
-    return fixed
+    those of the (person, day) cells in ``free``; it keeps ``model``'s hint."""
+    return fixed_except(model, shift_cells(m), values, free, hint=False)
 
 
 def _solve_alone(model: cp_model.CpModel, seconds: float, optimal_only: bool = True):
