@@ -51,9 +51,12 @@ When more people are short than the column generation's LP leaves short
 as the objective, CP-SAT's own portfolio) while the others wait; its roster is
 settled like a shortfall step's and kept if better (Curtois 12: the runs that
 ended one person short too many on a weekend day; planner/README.md). The
-next try is a wide step in one thread (on Curtois 8, where escapes only moved
-the shortfall, such steps over the weekends got one fewer short); ``Stuck``
-keeps the turns and the waits. At the
+next try is a sweep in one thread while the others step on (``sweep``:
+everyone over two weeks at a time, one of them with a day short, the
+understaffing alone minimised; on Curtois 8, where escapes only moved the
+shortfall, two weeks apart got to the least shortfall where the wide steps'
+fortnights of weeks side by side did not); ``Stuck`` keeps the turns and the
+waits. At the
 LP's count there is no escape (Curtois 9 keeps four people short, its LP 3.7:
 escapes there only moved the shortfall between days and took both cores from
 rosters still settling their requests), nor without an LP (no column
@@ -105,6 +108,8 @@ WIDE_SHORTFALL_SHARE = 0.5  # two-week wide steps that first minimise only the s
 SETTLE_MAX_SECONDS = 2.0  # for the rest of a shortfall step's roster, its shifts fixed
 WIDE, WIDE_WEEKENDS, WIDE_SHORTFALL = "wide", "wide weekends", "wide shortfall"  # wide step kinds
 ESCAPE = "escape"  # the other kind of try when stuck short (Stuck): planner.escape
+SWEEP = "sweep"  # the try after an escape (Stuck): everyone over pairs of weeks, for the shortfall
+SWEEP_MOST_PAIRS = 12  # pairs of weeks a sweep's pass tries at most (long horizons)
 
 
 class Neighbourhoods:
@@ -128,6 +133,7 @@ class Neighbourhoods:
         self.size = {"need": people, "penalty": people, "staff": people,
                      "days": max(1, self.h // 7), "weekend": self._most["weekend"]}
         self._weekend_days = _weekend_days(m.p) if _weekends_tied(m.p) else frozenset()
+        self.everyone = set(range(self.n_staff))
 
     def pick(self, rng: random.Random, values) -> tuple[str, set[int], range | frozenset[int]]:
         r = rng.random()
@@ -184,6 +190,21 @@ class Neighbourhoods:
             return kind, everyone, self._window(day, span)
         start = rng.choice(starts)
         return kind, everyone, range(start, start + span)
+
+    def week_pairs(self, rng: random.Random, values) -> list[frozenset[int]]:
+        """The days of two weeks (from the horizon's start), one of them with an
+        understaffed day, in random order, at most ``SWEEP_MOST_PAIRS`` of them:
+        what a sweep frees for everyone, one pair at a time (only such pairs can
+        lower the shortfall, every other day staying fixed). A horizon of a week
+        or less is one "pair"."""
+        weeks = [range(s, min(self.h, s + 7)) for s in range(0, self.h, 7)]
+        short = {day // 7 for idx, _, day in self.understaffing if values[idx] > 0}
+        if len(weeks) == 1:
+            return [frozenset(weeks[0])] if short else []
+        pairs = [frozenset(weeks[a]) | frozenset(weeks[b]) for a in range(len(weeks))
+                 for b in range(a + 1, len(weeks)) if a in short or b in short]
+        rng.shuffle(pairs)
+        return pairs[:SWEEP_MOST_PAIRS]
 
     def adapt(self, kind: str, optimal: bool, quick: bool) -> None:
         """Grow a kind whose sub-problems settle quickly; shrink one that times out."""
@@ -362,13 +383,33 @@ def lns(m: Model, lean: cp_model.CpModel, values: list[int], deadline: float, wo
             if found is not None and obj < state["obj"]:
                 improved(obj, found)
 
+    def sweep_step(rng: random.Random, base: list[int]) -> None:
+        """A ``sweep`` in this thread (the others step meanwhile); each roster with
+        fewer short it finds replaces the incumbent if better overall."""
+
+        def take(found: list[int], obj: int) -> list[int] | None:
+            with lock:
+                if obj >= state["obj"]:
+                    return None
+                improved(obj, found)
+                return found
+
+        fewer = False
+        try:
+            fewer = sweep(copies, hood, base, least_short or 0, step_seconds, left, running, rng, take)
+        finally:
+            with lock:
+                state["wide"] = False
+                state["escape"].tried(SWEEP, fewer, False, time.perf_counter())
+
     def step(rng: random.Random) -> None:
         with lock:
             waiting = state["escaping"]
             due = not waiting and not state["wide"] and state["escape"].due(time.perf_counter())
             escaping = due and workers > 1 and state["escape"].next() == ESCAPE
-            unstick = due and not escaping  # a wide step, for the shortfall
+            sweeping = due and not escaping  # for the shortfall: one thread, pairs of weeks
             state["escaping"] = waiting or escaping
+            state["wide"] = state["wide"] or sweeping
             base = state["values"]
         if waiting:
             time.sleep(HOLD_POLL_SECONDS)
@@ -376,11 +417,14 @@ def lns(m: Model, lean: cp_model.CpModel, values: list[int], deadline: float, wo
         if escaping:
             escape_step(rng, base)
             return
+        if sweeping:
+            sweep_step(rng, base)
+            return
         with lock:
             base = state["values"]
             stalled = state["stalled"]
             # One thread at a time takes a wide step while the search is stuck.
-            wide = (stalled >= WIDE_STALL_STEPS or unstick) and not state["wide"]
+            wide = stalled >= WIDE_STALL_STEPS and not state["wide"]
             if wide:
                 state["wide"] = True
                 kind, chosen, days = hood.wide(rng, base)
@@ -397,9 +441,6 @@ def lns(m: Model, lean: cp_model.CpModel, values: list[int], deadline: float, wo
             else:
                 hood.adapt(kind, code == cp_model.OPTIMAL, wall < 0.5 * seconds)
             state["stalled"] += 1
-            if unstick and wide:  # (another thread may have taken the wide step meanwhile)
-                fewer = found is not None and obj < state["obj"] and _short(hood, found) < state["escape"].short
-                state["escape"].tried(WIDE, fewer, False, time.perf_counter())
             if found is not None and obj < state["obj"]:
                 improved(obj, found)
 
@@ -409,16 +450,49 @@ def lns(m: Model, lean: cp_model.CpModel, values: list[int], deadline: float, wo
     return state["values"]
 
 
+def sweep(copies: "FixedCopies", hood: Neighbourhoods, base: list[int], least: int, step_seconds: float,
+          left, running: "RunningSolves", rng: random.Random, take) -> bool:
+    """Everyone over two weeks at a time (``Neighbourhoods.week_pairs``), only the
+    shortfall minimised (``sub_solve``): the first roster with fewer short is
+    settled and offered to ``take(values, objective)``, which returns the roster
+    to go on from (None: it was not better overall, and the sweep ends). From
+    each gain the sweep starts over, until a pass gains nothing or no more than
+    ``least`` are short. Whether it found fewer short.
+
+    Curtois 8 needs every night nurse at their quota of nights: from a roster
+    fifteen short, everyone over weeks 1 and 2 gave fourteen, then over weeks 1
+    and 3 twelve (the least), in 7 s, where the fortnights of the wide steps
+    (weeks next to each other) gave fourteen at best (planner/README.md)."""
+    fewer = gained = False
+    while _short(hood, base) > least and not running.should_stop():
+        gained = False
+        for days in hood.week_pairs(rng, base):
+            seconds = min(wide_seconds(step_seconds, left()), left())
+            if seconds < 0.1 or running.should_stop():
+                return fewer
+            _, _, found, obj = sub_solve(copies, base, hood.everyone, set(days), seconds, running, rng,
+                                         hood.shortfall_terms, left)
+            if found is not None and _short(hood, found) < _short(hood, base):
+                base = take(found, obj)
+                gained = base is not None
+                break
+        if not gained:
+            break
+        fewer = True
+    return fewer
+
+
 class Stuck:
     """When the search is stuck short (``due``): more people are short than
     ``least`` (the LP's count; None: unknown, never due) and that number has not
     come down for ``escape.AFTER_SECONDS``, a wait that grows ``escape.BACK_OFF``
     times after each try that found nothing (except an escape that only moved
-    the shortfall: that says nothing about the wide step that follows). The
-    tries (``next``) take turns: an escape (``planner.escape``, both cores), then a wide step (one thread), and
-    only wide steps after an escape that only moved the shortfall from day to
-    day. On Curtois 12 escapes got one person fewer short where wide steps did
-    not; on 8 the reverse (planner/README.md, eighteenth session)."""
+    the shortfall: that says nothing about the sweep that follows). The tries
+    (``next``) take turns: an escape (``planner.escape``, both cores), then a
+    sweep (``sweep``, one thread), and only sweeps after an escape that only
+    moved the shortfall from day to day. On Curtois 12 escapes got one person
+    fewer short where wide steps did not; on 8 the reverse (planner/README.md,
+    eighteenth session), and sweeps more often than wide steps (twenty-first)."""
 
     def __init__(self, short: int, now: float, least: int | None) -> None:
         self.short = short
@@ -433,7 +507,7 @@ class Stuck:
             self.short, self.since = short, now
 
     def next(self) -> str:
-        return ESCAPE if self.escapes and self.last != ESCAPE else WIDE
+        return ESCAPE if self.escapes and self.last != ESCAPE else SWEEP
 
     def tried(self, kind: str, found: bool, moved: bool, now: float) -> None:
         self.since = now

@@ -1,5 +1,6 @@
 """planner.escape: everyone re-planned with the understaffing as the only objective, kept only with fewer
-people short overall; and when the LNS tries it, or a wide step, to get fewer short (lns.Stuck)."""
+people short overall; lns.sweep: the same over two weeks at a time; and when the LNS tries either to get
+fewer short (lns.Stuck)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import time
 from planner import ShiftCover, evaluate
 from planner.build import build_model
 from planner.escape import AFTER_SECONDS, escape, short_days
-from planner.lns import ESCAPE, WIDE, FixedCopies, Neighbourhoods, RunningSolves, Stuck, shift_cells, sub_solve
+from planner.lns import (ESCAPE, SWEEP, FixedCopies, Neighbourhoods, RunningSolves, Stuck, shift_cells, sub_solve,
+                         sweep)
 from planner.search import objective_of
 from planner.solve import roster_from
 from roster_helpers import person, tiny
@@ -90,16 +92,16 @@ def test_a_try_is_due_after_the_number_short_stalls_and_waits_longer_after_a_mis
     assert stuck.next() == ESCAPE
     stuck.tried(ESCAPE, found=False, moved=False, now=20.0)  # nothing found: twice the wait
     assert not stuck.due(20.0 + 2 * AFTER_SECONDS - 0.1) and stuck.due(20.0 + 2 * AFTER_SECONDS)
-    assert stuck.next() == WIDE
-    stuck.tried(WIDE, found=True, moved=False, now=50.0)  # found: the same wait
+    assert stuck.next() == SWEEP
+    stuck.tried(SWEEP, found=True, moved=False, now=50.0)  # found: the same wait
     assert not stuck.due(50.0 + 2 * AFTER_SECONDS - 0.1) and stuck.due(50.0 + 2 * AFTER_SECONDS)
     assert stuck.next() == ESCAPE
     stuck.tried(ESCAPE, found=False, moved=True, now=80.0)  # only moved: no more escapes, the same wait
     assert not stuck.due(80.0 + 2 * AFTER_SECONDS - 0.1) and stuck.due(80.0 + 2 * AFTER_SECONDS)
-    assert stuck.next() == WIDE
-    stuck.tried(WIDE, found=False, moved=False, now=200.0)  # nothing found: twice the wait again
+    assert stuck.next() == SWEEP
+    stuck.tried(SWEEP, found=False, moved=False, now=200.0)  # nothing found: twice the wait again
     assert not stuck.due(200.0 + 4 * AFTER_SECONDS - 0.1) and stuck.due(200.0 + 4 * AFTER_SECONDS)
-    assert stuck.next() == WIDE
+    assert stuck.next() == SWEEP
     assert not Stuck(short=0, now=0.0, least=0).due(1000.0)  # nobody short: never
 
 
@@ -116,23 +118,23 @@ def test_no_escape_at_the_shortfall_the_lp_says_is_least_or_without_an_lp():
 
 def _first_try(monkeypatch, least_short, workers: int):
     """The LNS from the week roster one short (Sunday), with no wait before a try: what it calls first (an
-    escape, a wide step or neither) and how many are short at the end."""
+    escape, a sweep or neither) and how many are short at the end."""
     import planner.lns as lns_module
 
     monkeypatch.setattr(lns_module, "AFTER_SECONDS", 0.0)
     calls = []
-    real_escape, real_wide = lns_module.escape, Neighbourhoods.wide
+    real_escape, real_pairs = lns_module.escape, Neighbourhoods.week_pairs
 
     def spy_escape(*args, **kwargs):
         calls.append(ESCAPE)
         return real_escape(*args, **kwargs)
 
-    def spy_wide(self, *args, **kwargs):
-        calls.append(WIDE)
-        return real_wide(self, *args, **kwargs)
+    def spy_pairs(self, *args, **kwargs):
+        calls.append(SWEEP)
+        return real_pairs(self, *args, **kwargs)
 
     monkeypatch.setattr(lns_module, "escape", spy_escape)
-    monkeypatch.setattr(Neighbourhoods, "wide", spy_wide)
+    monkeypatch.setattr(Neighbourhoods, "week_pairs", spy_pairs)
     _, m, hood, cells = _week(4, 3)
     base = _roster(m, cells, {0: [0, 1, 2, 3], 1: [3, 4, 5]})
     final = lns_module.lns(m, m.lean, base, time.perf_counter() + 1.0, workers, 0, lambda obj, values: None,
@@ -144,12 +146,89 @@ def test_the_lns_escapes_first_when_more_are_short_than_the_lp_says(monkeypatch)
     assert _first_try(monkeypatch, least_short=0, workers=2) == (ESCAPE, 0)
 
 
-def test_with_one_worker_the_lns_tries_a_wide_step_instead(monkeypatch):
-    assert _first_try(monkeypatch, least_short=0, workers=1) == (WIDE, 0)
+def test_with_one_worker_the_lns_sweeps_instead(monkeypatch):
+    assert _first_try(monkeypatch, least_short=0, workers=1) == (SWEEP, 0)
 
 
 def test_no_try_at_the_lp_count_or_without_it(monkeypatch):
-    """The LNS still fills Sunday by its own steps; a wide step after 30 without a gain is no try."""
+    """The LNS still fills Sunday by its own steps."""
     for least in (1, None):
-        first, short = _first_try(monkeypatch, least_short=least, workers=2)
-        assert first != ESCAPE and short == 0
+        assert _first_try(monkeypatch, least_short=least, workers=2) == (None, 0)
+
+
+def _three_weeks():
+    """One person needed every day of three weeks; Kim may work 11 shifts and Lee 10: 21, one a day."""
+    p = tiny(num_days=21, staff=[person("kim", max_minutes_total=11 * SHIFT),
+                                 person("lee", max_minutes_total=10 * SHIFT)],
+             shift_covers=[ShiftCover(d, "D", 1, under_weight=100) for d in range(21)])
+    m = build_model(p)
+    return p, m, Neighbourhoods(m), shift_cells(m)
+
+
+# Both on Monday of the first week, so the last Sunday (day 20) is short and each is at their most.
+KIM_LEE_DOUBLED = {0: [0, 1, 2, 3, 7, 8, 9, 10, 14, 15, 16], 1: [0, 4, 5, 6, 11, 12, 13, 17, 18, 19]}
+
+
+def test_week_pairs_each_hold_a_week_with_someone_short():
+    """From the horizon's start: weeks 0, 1 and 2; the last Sunday is short, so (0, 2) and (1, 2), never
+    (0, 1), whose days cannot change the shortfall; a horizon's last days make a short week of their own,
+    and a horizon of one week is one "pair"."""
+    _, m, hood, cells = _three_weeks()
+    base = _roster(m, cells, KIM_LEE_DOUBLED)
+    assert _short(base, hood) == 1
+    pairs = hood.week_pairs(random.Random(0), base)
+    assert sorted(sorted(days) for days in pairs) == [list(range(0, 7)) + list(range(14, 21)),
+                                                      list(range(7, 21))]
+    nobody_short = _roster(m, cells, {0: list(range(11)), 1: list(range(11, 21))})
+    assert hood.week_pairs(random.Random(0), nobody_short) == []
+    p10 = tiny(num_days=10, shift_covers=[ShiftCover(d, "D", 1, under_weight=100) for d in range(10)])
+    m10 = build_model(p10)
+    hood10, cells10 = Neighbourhoods(m10), shift_cells(m10)
+    nobody_on = _roster(m10, cells10, {})
+    assert [sorted(days) for days in hood10.week_pairs(random.Random(0), nobody_on)] == [list(range(10))]
+    _, m7, hood7, cells7 = _week(4, 3)  # one week: the week itself
+    one_short = _roster(m7, cells7, {0: [0, 1, 2, 3], 1: [3, 4, 5]})
+    assert [sorted(days) for days in hood7.week_pairs(random.Random(0), one_short)] == [list(range(7))]
+
+
+def test_a_sweep_frees_two_weeks_apart_where_weeks_side_by_side_cannot_help():
+    """Both are at their most and Monday has two: only re-planning the first and the last week together
+    moves a shift from Monday to the last Sunday. The roster found is offered to ``take``, and the sweep
+    stops there, nobody short; it passes the checker."""
+    p, m, hood, cells = _three_weeks()
+    base = _roster(m, cells, KIM_LEE_DOUBLED)
+    copies = FixedCopies(m.lean, cells)
+    offered = []
+
+    def take(values, obj):
+        offered.append((_short(values, hood), obj, values))
+        return values
+
+    with RunningSolves(lambda: False) as running:
+        for weeks in ((0, 1), (1, 2)):
+            days = {d for w in weeks for d in range(7 * w, 7 * w + 7)}
+            _, _, found, _ = sub_solve(copies, base, {0, 1}, days, 5.0, running, random.Random(0),
+                                       hood.shortfall_terms, lambda: 5.0)
+            assert found is not None and _short(found, hood) == 1
+        assert sweep(copies, hood, base, 0, 1.0, lambda: 30.0, running, random.Random(0), take)
+    assert [(short, obj) for short, obj, _ in offered] == [(0, 0)]
+    ev = evaluate(p, roster_from(m, offered[0][2]))
+    assert ev.feasible and ev.score == 0 and sorted(a.day for a in roster_from(m, offered[0][2])) == list(range(21))
+
+
+def test_a_sweep_ends_when_its_roster_is_not_taken_or_at_the_least_short():
+    _, m, hood, cells = _three_weeks()
+    base = _roster(m, cells, KIM_LEE_DOUBLED)
+    copies = FixedCopies(m.lean, cells)
+    offered = []
+
+    def refuse(values, obj):
+        offered.append(obj)
+        return None
+
+    with RunningSolves(lambda: False) as running:
+        assert not sweep(copies, hood, base, 0, 1.0, lambda: 30.0, running, random.Random(0), refuse)
+        assert offered == [0]
+        assert not sweep(copies, hood, base, 1, 1.0, lambda: 30.0, running, random.Random(0), refuse)
+    assert offered == [0]  # one short is the least: nothing tried
+
