@@ -463,7 +463,7 @@ def sweep(copies: "FixedCopies", hood: Neighbourhoods, base: list[int], least: i
     fifteen short, everyone over weeks 1 and 2 gave fourteen, then over weeks 1
     and 3 twelve (the least), in 7 s, where the fortnights of the wide steps
     (weeks next to each other) gave fourteen at best (planner/README.md)."""
-    fewer = gained = False
+    fewer = False
     while _short(hood, base) > least and not running.should_stop():
         gained = False
         for days in hood.week_pairs(rng, base):
