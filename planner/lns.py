@@ -409,7 +409,7 @@ def lns(m: Model, lean: cp_model.CpModel, values: list[int], deadline: float, wo
             escaping = due and workers > 1 and state["escape"].next() == ESCAPE
             sweeping = due and not escaping  # for the shortfall: one thread, pairs of weeks
             state["escaping"] = waiting or escaping
-            state["wide"] = state["wide"] or sweeping
+            state["wide"] = state["wide"] or sweeping  # one wide step or sweep at a time
             base = state["values"]
         if waiting:
             time.sleep(HOLD_POLL_SECONDS)
