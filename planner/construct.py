@@ -28,7 +28,7 @@ HARD = 1e9
 
 def rest_pairs(p: Problem) -> dict[tuple[int, int], set[int]]:
     """(template index, gap days) -> templates that may not follow (sequences and rest)."""
-    t_index = {t.id: i for i, t in enumerate(p.templates)}
+    t_index = p.template_positions()
     pairs: dict[tuple[int, int], set[int]] = defaultdict(set)
     for f in p.forbidden_sequences:
         pairs[(t_index[f.first], f.gap_days)].add(t_index[f.then])
@@ -50,7 +50,7 @@ class Needs:
         self.count: list[int] = []
         self.skill: list[str | None] = []
         self.by_cell: dict[tuple[int, int], list[int]] = defaultdict(list)
-        t_index = {t.id: i for i, t in enumerate(p.templates)}
+        t_index = p.template_positions()
         for c in p.shift_covers:
             self._add(c, None)
             self.by_cell[(c.day, t_index[c.template])].append(len(self.req) - 1)
@@ -154,8 +154,8 @@ def construct(p: Problem, seed: int = 0, deadline: float | None = None,
     rng = random.Random(seed)
     h = p.num_days
     elig = Eligibility(p)
-    t_index = {t.id: i for i, t in enumerate(p.templates)}
-    pins = {(p.staff.index(p.person(x.staff)), x.day):
+    t_index, s_index = p.template_positions(), p.staff_positions()
+    pins = {(s_index[x.staff], x.day):
             (None if x.template is None else t_index[x.template]) for x in p.pins}
     banned = rest_pairs(p)
     reach = max([g for _, g in banned] + [0])
@@ -378,5 +378,5 @@ def _exact_person(p: Problem, e: int, deadline: float | None) -> dict[int, int] 
     found = person_alone(p, e, seconds)
     if found is None:
         return None
-    t_index = {t.id: i for i, t in enumerate(p.templates)}
+    t_index = p.template_positions()
     return {a.day: t_index[a.template] for a in found}

@@ -341,10 +341,20 @@ class Problem:
         found = self._index("_roles", self.roles).get(rid)
         return found if found is not None else Role(id=rid)
 
-    def _index(self, attr: str, items: list) -> dict:
+    def template_positions(self) -> dict[str, int]:
+        """Template id -> its position in ``templates``, the index the model and the
+        constructors use (shared and cached: do not change it)."""
+        return self._index("_tmpl_pos", self.templates, positions=True)
+
+    def staff_positions(self) -> dict[str, int]:
+        """Staff id -> position in ``staff`` (shared and cached: do not change it)."""
+        return self._index("_staff_pos", self.staff, positions=True)
+
+    def _index(self, attr: str, items: list, positions: bool = False) -> dict:
         # Cached per list object; rebuilt when the list is replaced or resized.
         cached = self.__dict__.get(attr)
         if cached is None or cached[0] is not items or len(cached[1]) != len(items):
-            cached = (items, {i.id: i for i in items})
+            index = {x.id: (i if positions else x) for i, x in enumerate(items)}
+            cached = (items, index)
             self.__dict__[attr] = cached
         return cached[1]

@@ -67,9 +67,9 @@ class Model:
         self.explain = explain
         self.scale = objective_scale(p)
         self.elig = Eligibility(p)
-        self.t_index = {t.id: i for i, t in enumerate(p.templates)}
+        self.t_index = p.template_positions()
         self.paid = [t.paid_minutes for t in p.templates]
-        self.s_index = {s.id: i for i, s in enumerate(p.staff)}
+        self.s_index = p.staff_positions()
         self.terms: list[Term] = []
         self.offset_terms: list[tuple[str, int]] = []
         self.groups: dict[int, Group] = {}

@@ -79,7 +79,7 @@ class PathPricer:
         if s.max_consecutive_days is not None and s.max_consecutive_days < 1:
             return None  # validation turns it away; the runs below read a limit of 1 at least
         banned: dict[int, set[int]] = {j: set() for j in used}
-        index = {t.id: j for j, t in enumerate(p.templates)}
+        index = p.template_positions()
         for f in p.forbidden_sequences:
             a, b = index[f.first], index[f.then]
             if a in workable and b in workable:
@@ -104,7 +104,7 @@ class PathPricer:
         follow j the next day (``build`` says whether the grid is small enough)."""
         s = p.staff[e]
         used = sorted(banned)
-        index = {t.id: j for j, t in enumerate(p.templates)}
+        index = p.template_positions()
         self.h = h = p.num_days
         self.options = options
         self.forced = forced
@@ -411,7 +411,7 @@ def own_costs(p: Problem, e: int, options: list[list[int]], scale: int
     work that day costs its weight whatever they do)."""
     s = p.staff[e]
     h = p.num_days
-    index = {t.id: j for j, t in enumerate(p.templates)}
+    index = p.template_positions()
     off = [0] * h
     work = [{j: 0 for j in day} for day in options]
 
