@@ -52,8 +52,8 @@ as the objective, CP-SAT's own portfolio) while the others wait; its roster is
 settled like a shortfall step's and kept if better (Curtois 12: the runs that
 ended one person short too many on a weekend day; planner/README.md). The
 next try is a sweep in one thread while the others step on (``sweep``:
-everyone over two weeks at a time, one of them with a day short, the
-understaffing alone minimised; on Curtois 8, where escapes only moved the
+everyone over two weeks at a time, one of them with a day short, weeks
+apart first, the understaffing alone minimised; on Curtois 8, where escapes only moved the
 shortfall, two weeks apart got to the least shortfall where the wide steps'
 fortnights of weeks side by side did not); ``Stuck`` keeps the turns and the
 waits. At the
@@ -193,18 +193,25 @@ class Neighbourhoods:
 
     def week_pairs(self, rng: random.Random, values) -> list[frozenset[int]]:
         """The days of two weeks (from the horizon's start), one of them with an
-        understaffed day, in random order, at most ``SWEEP_MOST_PAIRS`` of them:
-        what a sweep frees for everyone, one pair at a time (only such pairs can
-        lower the shortfall, every other day staying fixed). A horizon of a week
-        or less is one "pair"."""
+        understaffed day, at most ``SWEEP_MOST_PAIRS`` of them: what a sweep frees
+        for everyone, one pair at a time (only such pairs can lower the shortfall,
+        every other day staying fixed). Weeks apart come first, then weeks side by
+        side, each in random order: the wide steps' fortnights already free weeks
+        side by side, and nothing else frees weeks apart for everyone (a Curtois 8
+        trace: the one pair with a gain, weeks 1 and 3, came sixth of six at 11 s
+        into the sweep). A horizon of a week or less is one "pair"."""
         weeks = [range(s, min(self.h, s + 7)) for s in range(0, self.h, 7)]
         short = {day // 7 for idx, _, day in self.understaffing if values[idx] > 0}
         if len(weeks) == 1:
             return [frozenset(weeks[0])] if short else []
-        pairs = [frozenset(weeks[a]) | frozenset(weeks[b]) for a in range(len(weeks))
-                 for b in range(a + 1, len(weeks)) if a in short or b in short]
-        rng.shuffle(pairs)
-        return pairs[:SWEEP_MOST_PAIRS]
+        apart, beside = [], []
+        for a in range(len(weeks)):
+            for b in range(a + 1, len(weeks)):
+                if a in short or b in short:
+                    (beside if b == a + 1 else apart).append(frozenset(weeks[a]) | frozenset(weeks[b]))
+        rng.shuffle(apart)
+        rng.shuffle(beside)
+        return (apart + beside)[:SWEEP_MOST_PAIRS]
 
     def adapt(self, kind: str, optimal: bool, quick: bool) -> None:
         """Grow a kind whose sub-problems settle quickly; shrink one that times out."""

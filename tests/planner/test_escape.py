@@ -191,6 +191,28 @@ def test_week_pairs_each_hold_a_week_with_someone_short():
     assert [sorted(days) for days in hood7.week_pairs(random.Random(0), one_short)] == [list(range(7))]
 
 
+def test_a_sweep_tries_weeks_apart_before_weeks_side_by_side():
+    """The wide steps already free weeks side by side (fortnights); whatever the draw, the pair apart
+    (weeks 0 and 2) comes before the pair side by side (1 and 2); over four weeks short in week 0, the
+    pairs apart (0-2, 0-3) in either order come before 0-1."""
+    _, m, hood, cells = _three_weeks()
+    base = _roster(m, cells, KIM_LEE_DOUBLED)
+    for seed in range(8):
+        assert [sorted(days) for days in hood.week_pairs(random.Random(seed), base)] == [
+            list(range(0, 7)) + list(range(14, 21)), list(range(7, 21))]
+    p28 = tiny(num_days=28, shift_covers=[ShiftCover(d, "D", 1, under_weight=100) for d in range(28)])
+    m28 = build_model(p28)
+    hood28, cells28 = Neighbourhoods(m28), shift_cells(m28)
+    short_in_week_0 = _roster(m28, cells28, {0: list(range(7, 28, 2)), 1: list(range(8, 28, 2)) + [0]})
+    orders = set()
+    for seed in range(8):
+        pairs = hood28.week_pairs(random.Random(seed), short_in_week_0)
+        weeks = [tuple(sorted({d // 7 for d in days})) for days in pairs]
+        assert sorted(weeks[:2]) == [(0, 2), (0, 3)] and weeks[2] == (0, 1)
+        orders.add(tuple(weeks))
+    assert len(orders) == 2  # the pairs apart are drawn in either order
+
+
 def test_a_sweep_frees_two_weeks_apart_where_weeks_side_by_side_cannot_help():
     """Both are at their most and Monday has two: only re-planning the first and the last week together
     moves a shift from Monday to the last Sunday. The roster found is offered to ``take``, and the sweep
