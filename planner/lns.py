@@ -53,14 +53,14 @@ settled like a shortfall step's and kept if better (Curtois 12: the runs that
 ended one person short too many on a weekend day; planner/README.md). The
 next try is a sweep in one thread while the others step on (``sweep``:
 everyone over two weeks at a time, one of them with a day short, weeks
-apart first, the understaffing alone minimised; on Curtois 8, where escapes only moved the
-shortfall, two weeks apart got to the least shortfall where the wide steps'
-fortnights of weeks side by side did not); ``Stuck`` keeps the turns and the
-waits. At the
-LP's count there is no escape (Curtois 9 keeps four people short, its LP 3.7:
-escapes there only moved the shortfall between days and took both cores from
-rosters still settling their requests), nor without an LP (no column
-generation: the clinic month, repairs).
+apart first, the understaffing alone minimised; on Curtois 8, where escapes
+only moved the shortfall, two weeks apart got to the least shortfall where
+the wide steps' fortnights of weeks side by side did not); ``Stuck`` keeps
+the turns and the waits. At the LP's count there is no escape (Curtois 9
+keeps four people short, its LP 3.7: escapes there only moved the shortfall
+between days and took both cores from rosters still settling their
+requests), nor without an LP (no column generation: the clinic month,
+repairs).
 
 Each kind keeps its own size, grown when its sub-problems solve to optimality
 within half the step and shrunk when they time out, so every kind stays at the
