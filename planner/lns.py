@@ -133,7 +133,7 @@ class Neighbourhoods:
         self.size = {"need": people, "penalty": people, "staff": people,
                      "days": max(1, self.h // 7), "weekend": self._most["weekend"]}
         self._weekend_days = _weekend_days(m.p) if _weekends_tied(m.p) else frozenset()
-        self.everyone = set(range(self.n_staff))
+        self.everyone = frozenset(range(self.n_staff))
 
     def pick(self, rng: random.Random, values) -> tuple[str, set[int], range | frozenset[int]]:
         r = rng.random()
@@ -171,7 +171,7 @@ class Neighbourhoods:
         ``WIDE_SHORTFALL_SHARE`` of the two-week steps are ``WIDE_SHORTFALL`` ones,
         always around an understaffed day, whose sub-solve minimises only the
         understaffing (``sub_solve``)."""
-        everyone = set(range(self.n_staff))
+        everyone = self.everyone
         if self._weekend_days and rng.random() < WIDE_WEEKEND_SHARE:
             return WIDE_WEEKENDS, everyone, self._weekend_days
         span = min(self.h, WIDE_DAYS)
@@ -249,7 +249,7 @@ class Neighbourhoods:
 
     def _days(self, rng: random.Random):
         span = min(self.h, self.size["days"])
-        everyone = set(range(self.n_staff))
+        everyone = self.everyone
         if span >= 4 and rng.random() < SPLIT_SHARE:
             first = rng.randrange(0, self.h - span // 2 + 1)
             apart = _apart(self.h, range(first, first + span // 2), span - span // 2, rng)
@@ -473,13 +473,14 @@ def sweep(copies: "FixedCopies", hood: Neighbourhoods, base: list[int], least: i
     fewer = False
     while _short(hood, base) > least and not running.should_stop():
         gained = False
+        short = _short(hood, base)
         for days in hood.week_pairs(rng, base):
             seconds = min(wide_seconds(step_seconds, left()), left())
             if seconds < 0.1 or running.should_stop():
                 return fewer
             _, _, found, obj = sub_solve(copies, base, hood.everyone, set(days), seconds, running, rng,
-                                         hood.shortfall_terms, left)
-            if found is not None and _short(hood, found) < _short(hood, base):
+                                         hood.shortfall_terms, left, lambda f: _short(hood, f) < short)
+            if found is not None and _short(hood, found) < short:
                 base = take(found, obj)
                 gained = base is not None
                 break
@@ -599,7 +600,7 @@ def shift_cells(m: Model) -> dict[tuple[int, int], list[int]]:
 
 def sub_solve(copies: "FixedCopies", base, chosen: set[int], free: set[int],
               seconds: float, running: "RunningSolves", rng: random.Random,
-              shortfall: list[tuple[int, int]] | None = None, left=None):
+              shortfall: list[tuple[int, int]] | None = None, left=None, settle_if=None):
     """One step: the cells of ``chosen`` people on ``free`` days re-planned, the rest as in
     ``base``. Returns (status, solver seconds, values or None, objective or None).
 
@@ -610,6 +611,8 @@ def sub_solve(copies: "FixedCopies", base, chosen: set[int], free: set[int],
     settled at their least full objective, within the time ``left()`` allows (at
     most ``SETTLE_MAX_SECONDS``); a roster not settled in time, or found after a
     Stop (which also stops the settle), is dropped: it has no full objective yet.
+    ``settle_if(values)``: settle only a roster it accepts (a sweep keeps only
+    rosters with fewer short; the others are dropped unsettled).
     """
     sub = copies.outside(base, chosen, free)
     if shortfall:
@@ -619,6 +622,8 @@ def sub_solve(copies: "FixedCopies", base, chosen: set[int], free: set[int],
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return code, solver.wall_time, None, None
     found, obj = list(solver.response_proto.solution), round(solver.objective_value)
+    if shortfall and settle_if is not None and not settle_if(found):
+        return code, solver.wall_time, None, None
     if shortfall:
         # Settle: the same step with nothing freed, so the full objective decides
         # the rest (penalties, totals); at most a few seconds, every shift fixed.

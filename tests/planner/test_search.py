@@ -275,6 +275,8 @@ def test_a_shortfall_step_finds_the_least_shortfall_then_settles_the_rest_exactl
 
     from planner import Request, Unavailability
     from planner.build import build_model
+    from ortools.sat.python import cp_model
+
     from planner.lns import FixedCopies, Neighbourhoods, RunningSolves, shift_cells, sub_solve
     from planner.search import objective_of
     from planner.solve import roster_from
@@ -293,6 +295,10 @@ def test_a_shortfall_step_finds_the_least_shortfall_then_settles_the_rest_exactl
         assert empty_obj == objective_of(m, empty) == 14 * 100 * m.scale  # nobody works
         code, _, found, obj = sub_solve(copies, empty, {0, 1}, set(range(7)), 5.0,
                                         running, rng, hood.shortfall_terms, lambda: 2.0)
+        # A roster ``settle_if`` turns away is dropped unsettled (a sweep's pair with no gain).
+        refused = sub_solve(copies, empty, {0, 1}, set(range(7)), 5.0, running, rng, hood.shortfall_terms,
+                            lambda: 2.0, lambda values: False)
+    assert refused[0] == cp_model.OPTIMAL and refused[2:] == (None, None)
     assert obj == objective_of(m, found) == 305 * m.scale
     ev = evaluate(p, roster_from(m, found))
     assert ev.feasible and ev.score == 305
