@@ -47,6 +47,7 @@ PARTS = 6
 # given up to this long so that it ends proven.
 BOUND_SECONDS = 0.2
 PATHS = 3  # rosters a shortest-path pricing returns: the cheapest end states
+RETRY_PARAMETERS = "use_preprocessing: false"  # GLOP's, for a master solve it gave up on (Master.solve)
 
 
 def separable(p: Problem) -> bool:
@@ -219,9 +220,20 @@ class Master:
         return True
 
     def solve(self) -> tuple[float, dict, list[float]] | None:
-        """(LP value, price of each cell, each person's dual), or None if GLOP fails."""
+        """(LP value, price of each cell, each person's dual), or None if GLOP fails
+        even without its presolve.
+
+        On Curtois 12 (seed 81) GLOP gave up (ABNORMAL) on the 16th master
+        solve, and the whole column generation with it: no LP count, no bound,
+        4192 and 4295 at a minute where other seeds reach about 4060. The same
+        LP solved without GLOP's presolve (planner/README.md, twenty-third
+        session)."""
         if self.lp.Solve() != pywraplp.Solver.OPTIMAL:
-            return None
+            self.lp.SetSolverSpecificParametersAsString(RETRY_PARAMETERS)
+            code = self.lp.Solve()
+            self.lp.SetSolverSpecificParametersAsString("")
+            if code != pywraplp.Solver.OPTIMAL:
+                return None
         # Duals of the right sign only (GLOP's may stray by rounding): any such
         # prices give a valid Lagrangian bound (``lagrangian``).
         self.duals = [max(0.0, row.dual_value()) if sense > 0 else

@@ -10,6 +10,7 @@ from planner.domain import Request, Unavailability
 from planner.search import SearchParams
 
 from roster_helpers import person, tiny, tpl
+from test_curtois import INSTANCES, needs_bench
 
 
 def test_separable_only_without_budget_or_fairness():
@@ -212,3 +213,57 @@ def test_the_pattern_bound_proves_a_separable_roster_optimal():
                                   probe_most_seconds=0.01))
     assert r.objective == 2400 and r.bound == 2400 and r.gap == 0.0
     assert r.status is Status.OPTIMAL  # proven, so the search ended before its limit
+
+
+class _GivesUp:
+    """GLOP behind a master that reports ABNORMAL unless its parameters are one of ``works_with``."""
+
+    def __init__(self, lp, works_with: set[str]) -> None:
+        self.lp, self.works_with, self.current, self.set = lp, works_with, "", []
+
+    def SetSolverSpecificParametersAsString(self, text: str) -> bool:  # noqa: N802 (pywraplp's name)
+        self.set.append(text)
+        self.current = text
+        return self.lp.SetSolverSpecificParametersAsString(text)
+
+    def Solve(self) -> int:  # noqa: N802
+        from ortools.linear_solver import pywraplp
+
+        code = self.lp.Solve()
+        return code if self.current in self.works_with else pywraplp.Solver.ABNORMAL
+
+    def __getattr__(self, name):
+        return getattr(self.lp, name)
+
+
+def test_a_master_solve_glop_gives_up_on_is_solved_again_without_its_presolve():
+    from planner.columns import RETRY_PARAMETERS
+
+    p = three_days()
+    m = build_model(p)
+    master = Master(m, 2)
+    for e in range(2):
+        master.add(e, frozenset(), 0)
+    master.lp = _GivesUp(master.lp, {RETRY_PARAMETERS})
+    value, prices, _ = master.solve()
+    assert value == 300.0 and prices == {(e, d, 0): 100.0 for e in range(2) for d in range(3)}
+    assert master.lp.set == [RETRY_PARAMETERS, ""]  # back to GLOP's defaults for the next round
+    master.lp.works_with = set()
+    assert master.solve() is None  # given up on twice: no prices
+
+
+@needs_bench
+def test_column_generation_on_curtois_12_gets_past_the_master_solve_glop_gave_up_on():
+    """Seed 81's 16th master solve: GLOP's default settings gave up on it, and the
+    column generation returned nothing (no LP count, no bound)."""
+    from planner import curtois
+    from planner.search import _constructed_start, _without_flow
+
+    m = build_model(curtois.load(INSTANCES / "Instance12.txt"))
+    values = _constructed_start(m, _without_flow(m), 81, 2.0)
+    start = [set() for _ in m.p.staff]
+    for key, v in m.x.items():
+        if values[v.index]:
+            start[key[0]].add(key)
+    found = pattern_start(m, [frozenset(s) for s in start], seconds=4, workers=2, seed=81)
+    assert found is not None and found.rounds > 16 and found.short > 0
