@@ -108,8 +108,10 @@ def progress_panel(scenario_id: int, *, shown_running: bool, follow_roster: bool
         st.progress(min(1.0, elapsed / job.time_limit_s),
                     text=f"Solving: {elapsed:.0f} of {job.time_limit_s:.0f} s")
         cells = st.columns(4)
-        cells[0].metric("Best roster so far", money(job.best_objective), help="Wages plus penalties, in dollars.")
-        cells[1].metric("Lower bound", money(job.best_bound), help="No roster can score better than this.")
+        cells[0].metric("Best score so far", money(job.best_objective),
+                        help="What the solver minimises: wages plus penalties (people short, wishes not "
+                             "met, rules bent), in dollars. The roster's pay alone shows under Pay once it is in.")
+        cells[1].metric("Lower bound", money(job.best_bound), help="No roster can score less than this.")
         gap = None
         if job.best_objective and job.best_bound is not None:
             gap = abs(job.best_objective - job.best_bound) / max(abs(job.best_objective), 1e-9)
