@@ -199,7 +199,9 @@ class Neighbourhoods:
         side, each in random order: the wide steps' fortnights already free weeks
         side by side, and nothing else frees weeks apart for everyone (a Curtois 8
         trace: the one pair with a gain, weeks 1 and 3, came sixth of six at 11 s
-        into the sweep). A horizon of a week or less is one "pair"."""
+        into the sweep). Of more than ``SWEEP_MOST_PAIRS`` a third at most are side
+        by side: on a long horizon the pairs apart alone would fill every pass.
+        A horizon of a week or less is one "pair"."""
         weeks = [range(s, min(self.h, s + 7)) for s in range(0, self.h, 7)]
         short = {day // 7 for idx, _, day in self.understaffing if values[idx] > 0}
         if len(weeks) == 1:
@@ -211,7 +213,8 @@ class Neighbourhoods:
                     (beside if b == a + 1 else apart).append(frozenset(weeks[a]) | frozenset(weeks[b]))
         rng.shuffle(apart)
         rng.shuffle(beside)
-        return (apart + beside)[:SWEEP_MOST_PAIRS]
+        keep = SWEEP_MOST_PAIRS - min(len(beside), SWEEP_MOST_PAIRS // 3)  # room for pairs side by side
+        return apart[:keep] + beside[:SWEEP_MOST_PAIRS - min(len(apart), keep)]
 
     def adapt(self, kind: str, optimal: bool, quick: bool) -> None:
         """Grow a kind whose sub-problems settle quickly; shrink one that times out."""

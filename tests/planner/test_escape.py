@@ -213,6 +213,20 @@ def test_a_sweep_tries_weeks_apart_before_weeks_side_by_side():
     assert len(orders) == 2  # the pairs apart are drawn in either order
 
 
+def test_on_a_long_horizon_a_third_of_a_sweeps_pairs_are_side_by_side():
+    """Sixteen weeks, nobody working, every week short: 105 pairs apart and 15 side by side. A pass
+    takes ``SWEEP_MOST_PAIRS`` (12): the first 8 apart, then 4 side by side, none twice."""
+    p = tiny(num_days=112, shift_covers=[ShiftCover(d, "D", 1, under_weight=100) for d in range(112)])
+    m = build_model(p)
+    hood, cells = Neighbourhoods(m), shift_cells(m)
+    nobody_on = _roster(m, cells, {})
+    for seed in range(4):
+        weeks = [tuple(sorted({d // 7 for d in days}))
+                 for days in hood.week_pairs(random.Random(seed), nobody_on)]
+        assert len(weeks) == len(set(weeks)) == 12
+        assert [b - a > 1 for a, b in weeks] == [True] * 8 + [False] * 4
+
+
 def test_a_sweep_frees_two_weeks_apart_where_weeks_side_by_side_cannot_help():
     """Both are at their most and Monday has two: only re-planning the first and the last week together
     moves a shift from Monday to the last Sunday. The roster found is offered to ``take``, and the sweep
