@@ -287,6 +287,16 @@ class PatternStart:
     short: float = 0.0
 
 
+def roster_patterns(m, values) -> list[frozenset]:
+    """Each person's pattern in a roster's model ``values``: the (person, day,
+    template) cells they work, the form ``pattern_start`` starts from."""
+    start: list[set] = [set() for _ in m.p.staff]
+    for key, v in m.x.items():
+        if values[v.index]:
+            start[key[0]].add(key)
+    return [frozenset(s) for s in start]
+
+
 def pattern_start(m, start: list[frozenset], seconds: float, workers: int, seed: int,
                   should_stop=lambda: False) -> PatternStart | None:
     """Column generation from the patterns of ``start`` (one set of (person, day,

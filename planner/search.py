@@ -461,11 +461,7 @@ def _pattern_values(m: Model, lean: cp_model.CpModel, values, seconds: float, wo
     leaves short, rounded up, which the LNS takes for the least possible (None
     without an LP)."""
     started = time.perf_counter()
-    start: list[set] = [set() for _ in m.p.staff]
-    for key, v in m.x.items():
-        if values[v.index]:
-            start[key[0]].add(key)
-    found = columns.pattern_start(m, [frozenset(s) for s in start], seconds, workers, seed,
+    found = columns.pattern_start(m, columns.roster_patterns(m, values), seconds, workers, seed,
                                   lambda: _stopped(cb, stop))
     if found is None:
         return None, None

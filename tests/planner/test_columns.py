@@ -5,12 +5,12 @@ from datetime import time
 
 from planner import Budget, ShiftCover, Status, Weights, WindowCover, evaluate, solve
 from planner.build import build_model
-from planner.columns import Master, Person, pattern_start, separable
+from planner.columns import Master, Person, pattern_start, roster_patterns, separable
 from planner.domain import Request, Unavailability
 from planner.search import SearchParams
 
 from roster_helpers import person, tiny, tpl
-from test_curtois import INSTANCES, needs_bench
+from bench_data import INSTANCES, needs_bench
 
 
 def test_separable_only_without_budget_or_fairness():
@@ -261,9 +261,5 @@ def test_column_generation_on_curtois_12_gets_past_the_master_solve_glop_gave_up
 
     m = build_model(curtois.load(INSTANCES / "Instance12.txt"))
     values = _constructed_start(m, _without_flow(m), 81, 2.0)
-    start = [set() for _ in m.p.staff]
-    for key, v in m.x.items():
-        if values[v.index]:
-            start[key[0]].add(key)
-    found = pattern_start(m, [frozenset(s) for s in start], seconds=4, workers=2, seed=81)
+    found = pattern_start(m, roster_patterns(m, values), seconds=4, workers=2, seed=81)
     assert found is not None and found.rounds > 16 and found.short > 0

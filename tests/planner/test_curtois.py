@@ -3,19 +3,11 @@
 import re
 import subprocess
 import sys
-from pathlib import Path
-
-import pytest
 
 from planner import Status, evaluate, solve
 from planner.curtois import load, parse, read_roster
 
-ROOT = Path(__file__).resolve().parents[2]
-BENCH = ROOT / ".." / "shared" / "bench-data" / "curtois"
-INSTANCES = BENCH / "instances"
-
-needs_bench = pytest.mark.skipif(not (INSTANCES / "Instance1.txt").exists(),
-                                 reason=f"benchmark data not found at {BENCH}")
+from bench_data import BENCH, INSTANCES, ROOT, needs_bench
 
 SMALL = """SECTION_HORIZON
 # h
