@@ -610,7 +610,11 @@ def sub_solve(copies: "FixedCopies", base, chosen: set[int], free: set[int],
     With ``shortfall`` terms (a ``WIDE_SHORTFALL`` step) the sub-solve minimises only
     them: from Curtois 8's rosters stuck one person short, everyone over a
     fortnight found a roster one person fewer short where the full objective's
-    search did not (planner/README.md). That roster's other variables are then
+    search did not (planner/README.md). Among rosters as short it takes one that
+    changes the fewest of the freed shifts: re-planned with no regard to the
+    incumbent, everyone's requests over two weeks were undone, and on Curtois 8
+    the LNS seldom settled such a roster within the minute (twenty-fourth
+    session). That roster's other variables are then
     settled at their least full objective, within the time ``left()`` allows (at
     most ``SETTLE_MAX_SECONDS``); a roster not settled in time, or found after a
     Stop (which also stops the settle), is dropped: it has no full objective yet.
@@ -619,7 +623,12 @@ def sub_solve(copies: "FixedCopies", base, chosen: set[int], free: set[int],
     """
     sub = copies.outside(base, chosen, free)
     if shortfall:
-        sub.minimize(sum(c * sub.get_int_var_from_proto_index(i) for i, c in shortfall))
+        freed = [i for e in chosen for d in free for i in copies.cells.get((e, d), ())]
+        least = min(c for _, c in shortfall)
+        w = len(freed) // least + 1  # the shortfall first, then the fewest shifts changed
+        var = sub.get_int_var_from_proto_index
+        sub.minimize(sum(w * c * var(i) for i, c in shortfall)
+                     + sum((1 - var(i)) if base[i] else var(i) for i in freed))
     solver = step_solver(seconds, rng.randrange(1 << 30))
     code = running.solve(solver, sub)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):

@@ -318,6 +318,35 @@ def test_a_shortfall_step_finds_the_least_shortfall_then_settles_the_rest_exactl
     assert evaluate(p, roster_from(m, found)).score == 800 and evaluate(p, roster_from(m, full)).score == 400
 
 
+def test_a_shortfall_step_changes_the_fewest_shifts_among_rosters_as_short():
+    """One person a day is needed and either may work any day: from Kim on
+    Monday to Thursday and nobody after, every roster with nobody short fills
+    Friday to Sunday; the shortfall step changes only those three cells (a
+    roster re-planned with no regard to the incumbent settled badly on
+    Curtois 8: planner/README.md, twenty-fourth session)."""
+    import random
+
+    from planner.build import build_model
+    from planner.lns import FixedCopies, Neighbourhoods, RunningSolves, shift_cells, sub_solve
+
+    p = tiny(shift_covers=[ShiftCover(d, "D", 1, under_weight=100, over_weight=0) for d in range(7)])
+    m = build_model(p)
+    hood = Neighbourhoods(m)
+    cells = shift_cells(m)
+    base = [0] * len(m.lean.proto.variables)
+    for d in range(4):
+        for i in cells[(0, d)]:
+            base[i] = 1
+    changed = []
+    with RunningSolves(lambda: False) as running:
+        for seed in range(5):
+            _, _, found, _ = sub_solve(FixedCopies(m.lean, cells), base, {0, 1}, set(range(7)), 5.0,
+                                       running, random.Random(seed), hood.shortfall_terms, lambda: 2.0)
+            assert sum(found[i] for i, _ in hood.shortfall_terms) == 0
+            changed.append(sum(found[i] != base[i] for idxs in cells.values() for i in idxs))
+    assert changed == [3] * 5
+
+
 def test_kept_fixed_copies_equal_fresh_ones_across_rosters_and_neighbourhoods():
     """FixedCopies brings one kept copy from roster to roster by the shifts that
     differ; every copy it gives must equal a fresh ``fixed_outside`` copy."""
