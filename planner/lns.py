@@ -623,7 +623,7 @@ def sub_solve(copies: "FixedCopies", base, chosen: set[int], free: set[int],
     """
     sub = copies.outside(base, chosen, free)
     if shortfall:
-        freed = [i for e in chosen for d in free for i in copies.cells.get((e, d), ())]
+        freed = copies.freed(chosen, free)
         least = min(c for _, c in shortfall)
         w = len(freed) // least + 1  # the shortfall first, then the fewest shifts changed
         var = sub.get_int_var_from_proto_index
@@ -672,13 +672,15 @@ class FixedCopies:
             self._fix(values)
             sub = self._kept.clone()
         variables = sub.proto.variables
-        for e in chosen:
-            for d in free:
-                for i in self.cells.get((e, d), ()):
-                    dom = variables[i].domain
-                    dom.clear()
-                    dom.extend(self._domains[i])
+        for i in self.freed(chosen, free):
+            dom = variables[i].domain
+            dom.clear()
+            dom.extend(self._domains[i])
         return sub
+
+    def freed(self, chosen: set[int], free: set[int]) -> list[int]:
+        """The shift variables of the ``chosen`` people on the ``free`` days."""
+        return [i for e in chosen for d in free for i in self.cells.get((e, d), ())]
 
     def _fix(self, values) -> None:
         """Bring the kept copy to ``values`` (under the lock)."""
