@@ -81,20 +81,22 @@ def test_nothing_to_escape_when_nobody_is_short():
 
 def test_a_try_is_due_after_the_number_short_stalls_and_waits_longer_after_a_miss():
     """Twice as long after each try that found nothing (but not after an escape that only moved the
-    shortfall to other days); the tries take turns, escape then wide step, and after such an escape
-    only wide steps follow."""
+    shortfall to other days); the tries take turns, sweep then escape, and after such an escape
+    only sweeps follow."""
     stuck = Stuck(short=3, now=0.0, least=1)
     assert not stuck.due(AFTER_SECONDS - 0.1) and stuck.due(AFTER_SECONDS)
     stuck.seen(2, now=5.0)  # one fewer short: the wait starts again
     assert not stuck.due(5.0 + AFTER_SECONDS - 0.1) and stuck.due(5.0 + AFTER_SECONDS)
     stuck.seen(4, now=9.0)  # more short (a better roster by its penalties) does not restart it
     assert stuck.due(5.0 + AFTER_SECONDS)
-    assert stuck.next() == ESCAPE
-    stuck.tried(ESCAPE, found=False, moved=False, now=20.0)  # nothing found: twice the wait
-    assert not stuck.due(20.0 + 2 * AFTER_SECONDS - 0.1) and stuck.due(20.0 + 2 * AFTER_SECONDS)
     assert stuck.next() == SWEEP
-    stuck.tried(SWEEP, found=True, moved=False, now=50.0)  # found: the same wait
+    stuck.tried(SWEEP, found=False, moved=False, now=20.0)  # nothing found: twice the wait
+    assert not stuck.due(20.0 + 2 * AFTER_SECONDS - 0.1) and stuck.due(20.0 + 2 * AFTER_SECONDS)
+    assert stuck.next() == ESCAPE
+    stuck.tried(ESCAPE, found=True, moved=True, now=50.0)  # found: the same wait
     assert not stuck.due(50.0 + 2 * AFTER_SECONDS - 0.1) and stuck.due(50.0 + 2 * AFTER_SECONDS)
+    assert stuck.next() == SWEEP
+    stuck.tried(SWEEP, found=True, moved=False, now=60.0)
     assert stuck.next() == ESCAPE
     stuck.tried(ESCAPE, found=False, moved=True, now=80.0)  # only moved: no more escapes, the same wait
     assert not stuck.due(80.0 + 2 * AFTER_SECONDS - 0.1) and stuck.due(80.0 + 2 * AFTER_SECONDS)
@@ -142,11 +144,9 @@ def _first_try(monkeypatch, least_short, workers: int):
     return (calls[0] if calls else None), _short(final, hood)
 
 
-def test_the_lns_escapes_first_when_more_are_short_than_the_lp_says(monkeypatch):
-    assert _first_try(monkeypatch, least_short=0, workers=2) == (ESCAPE, 0)
-
-
-def test_with_one_worker_the_lns_sweeps_instead(monkeypatch):
+def test_the_lns_sweeps_first_when_more_are_short_than_the_lp_says(monkeypatch):
+    """With one worker as with two: the escape, which takes both cores, comes second."""
+    assert _first_try(monkeypatch, least_short=0, workers=2) == (SWEEP, 0)
     assert _first_try(monkeypatch, least_short=0, workers=1) == (SWEEP, 0)
 
 
