@@ -119,6 +119,8 @@ with st.expander("What if…? Save a copy with a change", icon=":material/alt_ro
 
 # ---- solve --------------------------------------------------------------------------------------
 job = solver.current_job(scenario.id)
+if solver.ended_since_read(job, scenario.summary):
+    st.rerun()  # the solve ended after the scenario was read above: show its final roster
 running = solver.is_active(job)
 controls = st.columns([2, 1, 3], vertical_alignment="bottom")
 limit = controls[0].select_slider("Time limit (seconds)", options=solver.TIME_LIMITS, value=20, key="solve_limit",

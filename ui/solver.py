@@ -70,6 +70,21 @@ def is_active(job: SolveJob | None) -> bool:
     return job is not None and job.status in ACTIVE
 
 
+def ended_since_read(job: SolveJob | None, summary: dict | None) -> bool:
+    """Whether ``job`` ended after the page read its scenario: the summary on
+    screen is still a running solve's roster so far (``interim``) while the job
+    is over, so the final roster is stored but not shown, and with no solve
+    running no fragment would ever redraw the page. True once per job (the
+    page reruns and reads again), so a summary that stays interim cannot loop."""
+    if job is None or job.status not in ("done", "stopped") or not (summary or {}).get("interim"):
+        return False
+    key = f"reread_after_job_{job.id}"
+    if st.session_state.get(key):
+        return False
+    st.session_state[key] = True
+    return True
+
+
 def money(points: float | None) -> str:
     return "–" if points is None else f"${points / 100:,.0f}"
 

@@ -134,3 +134,48 @@ def test_compare_two_scenarios(planner_db, monkeypatch):
     with Session(engine) as s:
         away = s.scalars(select(Scenario).where(Scenario.name == "Luis away")).one()
         assert get_scenario(s, away.id).summary["figures"] is not None
+
+
+def _set_interim(planner_db, scenario_id: int, interim: bool) -> None:
+    engine = make_engine(planner_db)
+    with Session(engine) as s:
+        scenario = s.get(Scenario, scenario_id)
+        scenario.summary = {**(scenario.summary or {}), "interim": interim}
+        s.commit()
+    engine.dispose()
+
+
+def test_a_solve_that_ends_while_the_page_is_drawn_shows_its_final_roster(planner_db, monkeypatch):
+    """The page reads the scenario, then the job: a solve that ends in between left the roster so far
+    on screen beside "done", with no fragment to redraw it. The page now reruns once and shows the final
+    roster, without the warning about a solve that did not finish."""
+    from ui import solver
+
+    sid = named(planner_db, "Luis away")
+    at = planner_page(planner_db, monkeypatch, scenario="Luis away")
+    assert not any("did not finish" in w.value for w in at.warning)
+    real_job = solver.current_job
+    ended = []
+
+    def job_ends_now(scenario_id):
+        if scenario_id == sid and not ended:
+            ended.append(True)
+            _set_interim(planner_db, sid, False)  # the worker's final save lands now
+        return real_job(scenario_id)
+
+    try:
+        _set_interim(planner_db, sid, True)  # what the page reads first: the roster so far
+        monkeypatch.setattr(solver, "current_job", job_ends_now)
+        at = at.run()
+        assert not at.exception and ended
+        assert not any("did not finish" in w.value for w in at.warning)
+        assert any("Last solve" in c.value and "done" in c.value for c in at.caption)
+        # a summary that stays interim after the job ended (a final save that never came) reruns
+        # only once: the warning is shown, and the page does not loop
+        monkeypatch.setattr(solver, "current_job", real_job)
+        _set_interim(planner_db, sid, True)
+        at = at.run()
+        assert not at.exception
+        assert any("did not finish" in w.value for w in at.warning)
+    finally:
+        _set_interim(planner_db, sid, False)
