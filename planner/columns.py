@@ -32,7 +32,7 @@ from ortools.sat.python import cp_model
 
 from planner.build import build_model
 from planner.domain import Problem
-from planner.pathprice import PathPricer, own_costs
+from planner.pathprice import EXACT_MOST_CELLS, EXACT_MOST_STATES, PathPricer, own_costs
 
 PRICE_SCALE = 1000  # pricing objective units per internal unit (duals are fractional)
 SMOOTHING = 0.5  # weight of the previous round's prices in the next (damps oscillation)
@@ -78,16 +78,22 @@ class Person:
         forced = [bool(day) and self.m.pinned.get((0, d), -1) not in (-1, None)
                   for d, day in enumerate(options)]
         self.path = PathPricer.build(own, 0, options, forced)
-        if self.path is not None:
+        # the pricer for the bound pass: the same, or one past the speed limits
+        self.exact = self.path or PathPricer.build(own, 0, options, forced,
+                                                   EXACT_MOST_STATES, EXACT_MOST_CELLS)
+        if self.exact is not None:
             self.cost_off, self.cost_work = own_costs(own, 0, options, self.m.scale)
 
-    def price(self, prices: dict, seconds: float, seed: int) -> tuple[list[tuple[frozenset, int]], float]:
+    def price(self, prices: dict, seconds: float, seed: int, exact: bool = False
+              ) -> tuple[list[tuple[frozenset, int]], float]:
         """Patterns (cells worked, own cost in internal units) found while minimising
         own cost minus ``prices`` of the cells worked, the best one last; and a lower
         bound on that minimum: the shortest path's exact value, or CP-SAT's bound
-        (its prices rounded up, so that the bound stays valid)."""
-        if self.path is not None:
-            return self._price_path(prices)
+        (its prices rounded up, so that the bound stays valid). ``exact`` takes the
+        shortest path wherever ``self.exact`` has one, even a slow one."""
+        path = self.exact if exact else self.path
+        if path is not None:
+            return self._price_path(prices, path)
         coef: dict[int, int] = {}
         for v, c in self.own:
             coef[v] = coef.get(v, 0) + c * PRICE_SCALE
@@ -107,12 +113,12 @@ class Person:
             least = solver.best_objective_bound / PRICE_SCALE
         return found.patterns, least
 
-    def _price_path(self, prices: dict) -> tuple[list[tuple[frozenset, int]], float]:
+    def _price_path(self, prices: dict, path: PathPricer) -> tuple[list[tuple[frozenset, int]], float]:
         """``price`` by the exact shortest path: its value is the least itself."""
         e = self.e
         priced = [{j: own - prices.get((e, d, j), 0.0) for j, own in day.items()}
                   for d, day in enumerate(self.cost_work)]
-        value, paths = self.path.solve(self.cost_off, priced, PATHS)
+        value, paths = path.solve(self.cost_off, priced, PATHS)
         if not paths:
             return [], float("-inf")
         patterns = []
@@ -345,7 +351,8 @@ def pattern_start(m, start: list[frozenset], seconds: float, workers: int, seed:
             # the Lagrangian bound, and a pass with no paying pattern proves the LP
             # solved (its patterns are not added: the roster stays the LP's).
             _, prices, mine = solved
-            found = _price(pool, people, prices, deadline, workers, seed + rounds, BOUND_SECONDS)
+            found = _price(pool, people, prices, deadline, workers, seed + rounds, BOUND_SECONDS,
+                           exact=True)
             bound = master.lagrangian([least for _, least in found])
             converged = not any(_paying(who, patterns, prices, mine) for who, (patterns, _) in zip(people, found))
     if solved is None:
@@ -354,16 +361,17 @@ def pattern_start(m, start: list[frozenset], seconds: float, workers: int, seed:
 
 
 def _price(pool, group: list[Person], prices: dict, deadline: float, workers: int, seed: int,
-           least: float = 0.05):
+           least: float = 0.05, exact: bool = False):
     """Price everyone in ``group``, each within a fair share of the time left (but at
     least ``least`` seconds): CP-SAT pricings in the pool, and meanwhile the
     shortest-path ones in this thread (they hold the interpreter lock, so a second
-    thread of them would only wait)."""
+    thread of them would only wait); ``exact``: see ``Person.price``."""
     left = deadline - time.perf_counter()
-    slow = [who for who in group if who.path is None]
+    by_path = {who.e for who in group if (who.exact if exact else who.path) is not None}
     budget = min(PRICING_SECONDS, max(least, left * max(1, workers) / len(group)))
-    pending = {who.e: pool.submit(who.price, prices, budget, seed) for who in slow}
-    done = {who.e: who.price(prices, budget, seed) for who in group if who.path is not None}
+    pending = {who.e: pool.submit(who.price, prices, budget, seed) for who in group
+               if who.e not in by_path}
+    done = {who.e: who.price(prices, budget, seed, exact) for who in group if who.e in by_path}
     return [done[who.e] if who.e in done else pending[who.e].result() for who in group]
 
 

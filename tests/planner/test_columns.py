@@ -132,6 +132,31 @@ def test_a_person_prices_patterns_with_their_own_rules_and_wishes():
     assert abs(least + 200.0) < 1e-6  # own cost 0 minus two days at 100
 
 
+def test_the_bound_pass_prices_by_a_shortest_path_too_slow_for_the_rounds(monkeypatch):
+    """A person whose state grid passes the speed limit is priced by CP-SAT in the
+    rounds, but by the exact shortest path in the last pass, whose value is the bound
+    (Curtois 8: CP-SAT's bound at 0.2 s was 12 below one night worker's optimum)."""
+    from planner import pathprice
+
+    monkeypatch.setattr(pathprice, "MOST_STATES", 1)
+    p = three_days()
+    kim = Person(p, 0)
+    assert kim.path is None and kim.exact is not None
+    patterns, least = kim.price({(0, d, 0): 100.0 for d in range(3)}, seconds=5, seed=0, exact=True)
+    assert patterns[-1] == (frozenset({(0, 0, 0), (0, 1, 0)}), 0) and abs(least + 200.0) < 1e-6
+    asked = []
+    price = Person.price
+
+    def recorded(self, prices, seconds, seed, exact=False):
+        asked.append(exact)
+        return price(self, prices, seconds, seed, exact)
+
+    monkeypatch.setattr(Person, "price", recorded)
+    found = pattern_start(build_model(p), [frozenset(), frozenset()], seconds=10, workers=1, seed=0)
+    assert found.converged and abs(found.bound) < 1e-6
+    assert asked[-2:] == [True, True] and not any(asked[:-2])  # only the last pass is exact
+
+
 def test_window_needs_and_pay_are_priced_in_internal_units():
     """Pay makes the internal scale 120 per point; a window need counts the people
     whose shift spans it; one person is enough, so the cheaper one works."""
