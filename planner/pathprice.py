@@ -10,40 +10,35 @@ right: runs of days on and off, weekends, total minutes, shifts per template,
 next-day sequences. So the cheapest roster is a shortest path over states
 (class of the last shift, length of the current run, minutes so far, weekends
 so far, shifts of each limited template so far), and with few enough states a
-dense numpy array per day finds it exactly: its value is the pricing optimum,
-so it is also the bound. People with a rule it does not read (weekly hours,
+compiled pass over each day's grid finds it exactly: its value is the pricing
+optimum, so it is also the bound. The pass is compiled by numba (cached beside
+this module after the first call, about a second) because most of a grid is out
+of reach on any day (98 % for Curtois 8's night workers): a loop that skips
+those states does in 10-40 ms what whole-array numpy steps did in 80-90 ms, and
+in 0.2-3 ms what they did in 2-10 ms for the smaller grids. People with a rule it does not read (weekly hours,
 pay and overtime, rests reaching past the next day) or with too many states
 return None from ``PathPricer.build`` and keep CP-SAT.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from planner.domain import Problem, short_rest_pairs
 
 MOST_STATES = 200_000  # states per day beyond which the arrays cost more than CP-SAT
-MOST_CELLS = 6_000_000  # states over all days (every day's values are kept, 8 bytes each)
+MOST_CELLS = 6_000_000  # states over all days (each keeps its predecessor, 6 bytes)
 # Limits for a pricing whose exact value matters more than its speed (the bound
 # pass of planner.columns): Curtois 8's night workers have 213 750 states a day,
 # 0.1 s a path against 0.04-0.08 s for CP-SAT, whose bound at 0.2 s was 12 below
 # the optimum for one of them (Lagrangian bound 1284.2 against the LP's 1296.6).
 EXACT_MOST_STATES = 400_000
-EXACT_MOST_CELLS = 12_000_000  # about 100 MB while one pricing runs
+EXACT_MOST_CELLS = 12_000_000  # at most 72 MB while one pricing runs
 INF = math.inf
-
-
-@dataclass(frozen=True)
-class _State:
-    last: int  # 0 off (or before day 0), else 1 + class of the last template worked
-    run: int  # length of the current run of work or of days off (capped)
-    minutes: int  # paid minutes so far, in units of ``unit`` (capped when there is no maximum)
-    weekends: int  # weekends worked so far (0 when not limited)
-    counts: tuple[int, ...]  # shifts so far of each limited template
 
 
 @dataclass(frozen=True)
@@ -178,17 +173,34 @@ class PathPricer:
             else:
                 self.counters.append(_Counter(axis, frozenset({j}), limit + 1))
         self.shape = (self.k, self.runs, self.m_size, self.w_size, *(c.size for c in self.counters))
-        # templates that move the state alike share one pass: the cheapest of them wins
-        self.groups: list[list[list[int]]] = []
-        for day in options:
-            alike: dict[tuple, list[int]] = {}
-            for j in day:
-                key = (self.cls[j], self.length[j], tuple(self.allowed_after[j]),
-                       tuple(j in c.templates for c in self.counters))
-                alike.setdefault(key, []).append(j)
-            self.groups.append(list(alike.values()))
+        self._kinds()
 
-    # ------------------------------------------------------------------ forward
+    # ------------------------------------------------------------------ solve
+    def _kinds(self) -> None:
+        """Templates that move the state alike are one kind (the cheapest of a day's wins):
+        their class, length, the classes they may follow and the counters they add to."""
+        kinds: dict[tuple, int] = {}
+        self.kind_of: dict[int, int] = {}
+        for j in sorted(self.cls):
+            key = (self.cls[j], self.length[j], tuple(self.allowed_after[j]),
+                   tuple(j in c.templates for c in self.counters))
+            self.kind_of[j] = kinds.setdefault(key, len(kinds))
+        g = len(kinds)
+        self.kind_cls = np.zeros(g, np.int64)
+        self.kind_len = np.zeros(g, np.int64)
+        self.kind_allow = np.zeros((g, self.k), np.bool_)
+        self.kind_count = np.zeros((g, len(self.counters)), np.bool_)
+        for (cls, length, after, counted), i in kinds.items():
+            self.kind_cls[i], self.kind_len[i] = cls, length
+            self.kind_allow[i, list(after)] = True
+            self.kind_count[i] = counted
+        self.counter_size = np.array([c.size for c in self.counters], np.int64)
+        self.counter_top = np.array([c.complement for c in self.counters], np.bool_)
+        self.counter_limit = np.array([c.limit for c in self.counters], np.int64)
+        self.forced_days = np.array(self.forced, np.bool_)
+        self.inc_off = np.array([self._inc(d, False) for d in range(self.h)], np.int64)
+        self.inc_work = np.array([self._inc(d, True) for d in range(self.h)], np.int64)
+
     def _inc(self, d: int, from_work: bool) -> int:
         """Weekends added by working day d after working (or not) the day before."""
         w = self.weekend_of[d]
@@ -196,219 +208,153 @@ class PathPricer:
             return 0
         return 0 if from_work and d > 0 and self.weekend_of[d - 1] == w else 1
 
-    def _shift(self, a: np.ndarray, axis: int, by: int, clamp: bool = False) -> np.ndarray:
-        """``a`` moved ``by`` places up its ``axis``: what falls off the top is
-        dropped (a limit passed), or, when ``clamp``, its least value kept at the top."""
-        if by == 0:
-            return a
-        n = a.shape[axis]
-        out = np.full_like(a, INF)
-        if by < n:
-            src = [slice(None)] * a.ndim
-            dst = [slice(None)] * a.ndim
-            src[axis], dst[axis] = slice(0, n - by), slice(by, n)
-            out[tuple(dst)] = a[tuple(src)]
-        if clamp:
-            top = [slice(None)] * a.ndim
-            top[axis] = n - 1
-            over = [slice(None)] * a.ndim
-            over[axis] = slice(max(0, n - by), n)
-            out[tuple(top)] = np.minimum(out[tuple(top)], a[tuple(over)].min(axis=axis))
-        return out
-
-    def _work_into(self, j: int, d: int, v: np.ndarray, from_off: np.ndarray, cost: float,
-                   out: np.ndarray, after_work: dict) -> None:
-        """Fold ``v`` (yesterday's values) through working template j on day d into ``out``;
-        ``from_off`` is the day's start of a run of work, ``after_work`` caches, per set
-        of classes, the least of yesterday's work values over them."""
-        # rest axes of a (run, ...) block: minutes 1, weekends 2, counts 3.. (one less than shape)
-        block = np.full(v.shape[1:], INF)
-        block[1] = from_off
-        after = self.allowed_after[j]
-        if after and (self.max_run is None or self.max_run > 1):
-            key = tuple(after)
-            if key not in after_work:
-                after_work[key] = v[after].min(axis=0)  # (run, ...)
-            prev = after_work[key]
-            cont = np.full_like(prev, INF)
-            cap = self.work_cap
-            if cap > 1:
-                cont[2:cap + 1] = prev[1:cap]
-            if self.max_run is None:
-                cont[cap] = np.minimum(cont[cap], prev[cap])
-            cont = self._shift(cont, 2, self._inc(d, True))
-            block = np.minimum(block, cont)
-        block = self._shift(block, 1, self.length[j], self.clamped)
-        for c in self.counters:
-            if j in c.templates:
-                block = self._shift(block, c.axis - 1, 1, c.complement)
-        k = self.cls[j]
-        np.minimum(out[k], block + cost, out=out[k])
-
     def solve(self, cost_off: list[float], cost_work: list[dict[int, float]], best: int = 1
               ) -> tuple[float, list[list[tuple[int, int]]]]:
         """Least total cost over valid rosters and up to ``best`` cheapest rosters
         (each a list of (day, template index) worked), by distinct end states."""
-        v = np.full(self.shape, INF)
-        v[(0, 0) + (0,) * (len(self.shape) - 2)] = 0.0
-        layers = [v]
-        for d in range(self.h):
-            new = np.full(self.shape, INF)
-            if not self.forced[d]:
-                off = new[0]
-                off[1:self.off_cap] = v[0, 0:self.off_cap - 1]
-                off[self.off_cap] = v[0, self.off_cap - 1:].min(axis=0)
-                ok = [r for r in range(1, self.runs) if r >= self.min_run or r == d]
-                if ok and self.k > 1:
-                    np.minimum(off[1], v[1:, ok].min(axis=(0, 1)), out=off[1])
-                off += cost_off[d]
-            if self.options[d]:
-                ok = [r for r in range(self.runs) if r >= self.min_off or r == d]
-                from_off = self._shift(v[0, ok].min(axis=0), 1, self._inc(d, False))
-                after_work: dict = {}
-                for group in self.groups[d]:
-                    cost = min(cost_work[d][j] for j in group)
-                    self._work_into(group[0], d, v, from_off, cost, new, after_work)
-            v = new
-            layers.append(v)
-        final = v.copy()
-        low = [slice(None)] * len(self.shape)
-        low[2] = slice(0, min(self.min_units, self.m_size))
-        final[tuple(low)] = INF
-        for c in self.counters:
-            if c.complement:  # all the shifts (the minutes: one unit a shift), less the others
-                for m in range(self.m_size):
-                    for n in range(c.size):
-                        if m - n > c.limit:
-                            at = [slice(None)] * len(self.shape)
-                            at[2], at[c.axis] = m, n
-                            final[tuple(at)] = INF
-        flat_final = final.reshape(-1)
-        if best < flat_final.size:
-            picked = np.argpartition(flat_final, best)[:best]
-            order = picked[np.argsort(flat_final[picked])]
+        g = len(self.kind_cls)
+        kind_cost = np.full((self.h, g), INF)
+        kind_pick = np.zeros((self.h, g), np.int64)
+        for d, day in enumerate(self.options):
+            for j in day:
+                i, c = self.kind_of[j], cost_work[d][j]
+                if c < kind_cost[d, i]:
+                    kind_cost[d, i], kind_pick[d, i] = c, j
+        cells = math.prod(self.shape)
+        came_from = np.empty((self.h, cells), np.int32)
+        choice = np.empty((self.h, cells), np.int16)
+        final = _forward(self.h, self.k, self.runs, self.m_size, self.w_size, self.counter_size,
+                         self.counter_top, self.counter_limit, self.forced_days, self.inc_off,
+                         self.inc_work, np.asarray(cost_off, np.float64), kind_cost, self.kind_cls,
+                         self.kind_len, self.kind_allow, self.kind_count, self.min_run,
+                         self.max_run or 0, self.work_cap, self.off_cap, self.min_off,
+                         self.clamped, self.min_units, came_from, choice)
+        if best < final.size:
+            picked = np.argpartition(final, best)[:best]
+            order = picked[np.argsort(final[picked])]
         else:
-            order = np.argsort(flat_final)
-        value = float(final.flat[order[0]])
+            order = np.argsort(final)
+        value = float(final[order[0]])
         if not math.isfinite(value):
             return INF, []
         paths = []
-        for flat in order:
-            if not math.isfinite(final.flat[flat]):
+        for at in order:
+            if not math.isfinite(final[at]):
                 break
-            at = [int(i) for i in np.unravel_index(flat, self.shape)]
-            end = _State(*at[:4], tuple(at[4:]))
-            paths.append(self._back(layers, end, cost_off, cost_work))
+            path = []
+            for d in range(self.h - 1, -1, -1):
+                kind = int(choice[d, at])
+                if kind >= 0:
+                    path.append((d, int(kind_pick[d, kind])))
+                at = came_from[d, at]
+            path.reverse()
+            paths.append(path)
         return value, paths
 
-    # ----------------------------------------------------------------- backward
-    def step(self, s: _State, d: int, j: int | None) -> _State | None:
-        """The state after day d from ``s`` when working template j (None: off),
-        or None when a rule forbids it; the plain reading that ``solve`` vectorises."""
-        from_work = s.last > 0
-        if j is None:
-            if self.forced[d]:
-                return None
-            if from_work:
-                if s.run < self.min_run and s.run != d:
-                    return None
-                return _State(0, 1, s.minutes, s.weekends, s.counts)
-            return _State(0, min(s.run + 1, self.off_cap), s.minutes, s.weekends, s.counts)
-        if j not in self.options[d]:
-            return None
-        if from_work:
-            if s.last not in self.allowed_after[j]:
-                return None
-            if self.max_run is not None and s.run + 1 > self.max_run:
-                return None
-            run = min(s.run + 1, self.work_cap)
-        else:
-            if s.run < self.min_off and s.run != d:
-                return None
-            run = 1
-        minutes = s.minutes + self.length[j]
-        if minutes >= self.m_size:
-            if not self.clamped:
-                return None
-            minutes = self.m_size - 1
-        weekends = s.weekends + self._inc(d, from_work)
-        if weekends >= self.w_size:
-            return None
-        counts = list(s.counts)
-        for i, c in enumerate(self.counters):
-            if j in c.templates:
-                counts[i] += 1
-                if counts[i] >= c.size:
-                    if not c.complement:
-                        return None
-                    counts[i] = c.size - 1
-        return _State(self.cls[j], run, minutes, weekends, tuple(counts))
 
-    def _value(self, layer: np.ndarray, s: _State) -> float:
-        return float(layer[(s.last, s.run, s.minutes, s.weekends, *s.counts)])
-
-    def _back(self, layers, end: _State, cost_off, cost_work) -> list[tuple[int, int]]:
-        """Walk back from ``end`` through predecessors whose value plus the day's
-        cost gives exactly the value reached (so the path costs what ``solve`` said)."""
-        path = []
-        s = end
-        for d in range(self.h - 1, -1, -1):
-            target = self._value(layers[d + 1], s)
-            prev = layers[d]
-            found = None
-            for j, cost in ([(None, cost_off[d])] if s.last == 0 else
-                            [(j, cost_work[d][j]) for j in self.options[d] if self.cls[j] == s.last]):
-                for q in self._candidates(s, j):
-                    if self.step(q, d, j) == s and self._value(prev, q) + cost == target:
-                        found = (q, j)
-                        break
-                if found:
-                    break
-            if found is None:  # cannot happen: every finite value has a predecessor
-                raise AssertionError(f"no predecessor on day {d}")
-            s, j = found
-            if j is not None:
-                path.append((d, j))
-        path.reverse()
-        return path
-
-    def _candidates(self, s: _State, j: int | None):
-        """States that might lead to ``s`` by the day's choice j (``step`` decides)."""
-        if j is None:
-            minutes_before = [s.minutes]
-            weekends_before = [s.weekends]
-            counts_before = [s.counts]
-        else:
-            back = s.minutes - self.length[j]
-            minutes_before = [m for m in range(max(0, back), s.minutes + 1)
-                              if m == back or (self.clamped and s.minutes == self.m_size - 1)]
-            weekends_before = [w for w in (s.weekends, s.weekends - 1) if w >= 0]
-            choices = []
-            for c, n in zip(self.counters, s.counts):
-                if j not in c.templates:
-                    choices.append([n])
+@njit(cache=True, nogil=True)
+def _forward(h, k, runs, m_size, w_size, counter_size, counter_top, counter_limit, forced,
+             inc_off, inc_work, cost_off, kind_cost, kind_cls, kind_len, kind_allow, kind_count,
+             min_run, max_run, work_cap, off_cap, min_off, clamped, min_units, came_from, choice):
+    """Each day's least cost of every state, over the states reached only (most of the
+    grid is out of reach), recording each state's predecessor and the kind worked
+    (-1: a day off); returns the last day's values with the end conditions applied.
+    State index: (((last * runs + run) * m_size + minutes) * w_size + weekends) * counts
+    + the counters' digits (``max_run`` 0: no limit)."""
+    n_counters = counter_size.shape[0]
+    stride = np.ones(n_counters, np.int64)
+    counts = 1
+    for i in range(n_counters - 1, -1, -1):
+        stride[i] = counts
+        counts *= counter_size[i]
+    cells = k * runs * m_size * w_size * counts
+    kinds = kind_cls.shape[0]
+    v = np.full(cells, np.inf)
+    v[0] = 0.0
+    new = np.empty(cells)
+    for d in range(h):
+        new[:] = np.inf
+        for s in range(cells):
+            value = v[s]
+            if value == np.inf:
+                continue
+            digits = s % counts
+            rest = s // counts
+            w = rest % w_size
+            rest //= w_size
+            m = rest % m_size
+            rest //= m_size
+            run = rest % runs
+            last = rest // runs
+            if not forced[d]:  # a day off
+                if last > 0:
+                    rest_ok = run >= min_run or run == d
+                    next_run = 1
                 else:
-                    choices.append([x for x in (n - 1, n) if x >= 0 and (
-                        x == n - 1 or (c.complement and n == c.size - 1))])
-            counts_before = list(itertools.product(*choices))
-        for last, run in self._before(s, j):
-            for m in minutes_before:
-                for w in weekends_before:
-                    for c in counts_before:
-                        yield _State(last, run, m, w, c)
-
-    def _before(self, s: _State, j: int | None):
-        """(last, run) pairs that may precede ``s`` by choice j."""
-        if j is None:  # a day off: after a day off, or (a first day off) after work
-            before = [(0, r) for r in range(self.runs) if min(r + 1, self.off_cap) == s.run]
-            if s.run == 1:
-                before += [(k, r) for k in range(1, self.k) for r in range(1, self.runs)]
-            return before
-        before = [(k, r) for k in range(1, self.k) for r in range(1, self.runs)
-                  if min(r + 1, self.work_cap) == s.run]
-        if s.run == 1:
-            before += [(0, r) for r in range(self.runs)]
-        return before
+                    rest_ok = True
+                    next_run = min(run + 1, off_cap)
+                if rest_ok:
+                    t = ((next_run * m_size + m) * w_size + w) * counts + digits
+                    x = value + cost_off[d]
+                    if x < new[t]:
+                        new[t] = x
+                        came_from[d, t] = s
+                        choice[d, t] = -1
+            if last > 0:
+                if run < work_cap:
+                    next_run = run + 1
+                elif max_run == 0:
+                    next_run = work_cap
+                else:
+                    continue  # the longest run reached: only a day off
+                next_w = w + inc_work[d]
+            else:
+                if not (run >= min_off or run == d):
+                    continue
+                next_run = 1
+                next_w = w + inc_off[d]
+            if next_w >= w_size:
+                continue
+            for g in range(kinds):
+                cost = kind_cost[d, g]
+                if cost == np.inf or (last > 0 and not kind_allow[g, last]):
+                    continue
+                next_m = m + kind_len[g]
+                if next_m >= m_size:
+                    if not clamped:
+                        continue
+                    next_m = m_size - 1
+                next_digits = digits
+                over = False
+                for i in range(n_counters):
+                    if kind_count[g, i]:
+                        if (digits // stride[i]) % counter_size[i] + 1 < counter_size[i]:
+                            next_digits += stride[i]
+                        elif not counter_top[i]:
+                            over = True
+                            break
+                if over:
+                    continue
+                t = (((kind_cls[g] * runs + next_run) * m_size + next_m) * w_size + next_w) * counts \
+                    + next_digits
+                x = value + cost
+                if x < new[t]:
+                    new[t] = x
+                    came_from[d, t] = s
+                    choice[d, t] = g
+        v, new = new, v
+    for s in range(cells):  # end conditions: the least minutes, and the counted limits
+        if v[s] == np.inf:
+            continue
+        m = (s // (counts * w_size)) % m_size
+        if m < min_units:
+            v[s] = np.inf
+            continue
+        for i in range(n_counters):
+            if counter_top[i] and m - (s // stride[i]) % counter_size[i] > counter_limit[i]:
+                v[s] = np.inf
+                break
+    return v
 
 
 def own_costs(p: Problem, e: int, options: list[list[int]], scale: int
