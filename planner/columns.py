@@ -32,7 +32,7 @@ from ortools.sat.python import cp_model
 
 from planner.build import build_model
 from planner.domain import Problem
-from planner.pathprice import EXACT_MOST_CELLS, EXACT_MOST_STATES, PathPricer, own_costs
+from planner.pathprice import EXACT_MOST_CELLS, EXACT_MOST_STATES, PathPricer, own_costs, warm_up
 
 PRICE_SCALE = 1000  # pricing objective units per internal unit (duals are fractional)
 SMOOTHING = 0.5  # weight of the previous round's prices in the next (damps oscillation)
@@ -309,6 +309,8 @@ def pattern_start(m, start: list[frozenset], seconds: float, workers: int, seed:
     template) cells per person) for about ``seconds``; None when no round finished."""
     deadline = time.perf_counter() + seconds
     people = [Person(m.p, e) for e in range(len(m.p.staff))]
+    if any(who.exact is not None for who in people):
+        warm_up()
     master = Master(m, len(people))
     for who, work in zip(people, start):
         master.add(who.e, work, _own_cost(who, work))
@@ -363,16 +365,13 @@ def pattern_start(m, start: list[frozenset], seconds: float, workers: int, seed:
 def _price(pool, group: list[Person], prices: dict, deadline: float, workers: int, seed: int,
            least: float = 0.05, exact: bool = False):
     """Price everyone in ``group``, each within a fair share of the time left (but at
-    least ``least`` seconds): CP-SAT pricings in the pool, and meanwhile the
-    shortest-path ones in this thread (they hold the interpreter lock, so a second
-    thread of them would only wait); ``exact``: see ``Person.price``."""
+    least ``least`` seconds), in the pool: CP-SAT pricings and shortest paths alike
+    (the compiled pass of a shortest path releases the interpreter lock); ``exact``:
+    see ``Person.price``."""
     left = deadline - time.perf_counter()
-    by_path = {who.e for who in group if (who.exact if exact else who.path) is not None}
     budget = min(PRICING_SECONDS, max(least, left * max(1, workers) / len(group)))
-    pending = {who.e: pool.submit(who.price, prices, budget, seed) for who in group
-               if who.e not in by_path}
-    done = {who.e: who.price(prices, budget, seed, exact) for who in group if who.e in by_path}
-    return [done[who.e] if who.e in done else pending[who.e].result() for who in group]
+    pending = [pool.submit(who.price, prices, budget, seed, exact) for who in group]
+    return [job.result() for job in pending]
 
 
 def _paying(who: Person, patterns, prices: dict, mine: list[float]):

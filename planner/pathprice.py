@@ -30,14 +30,19 @@ from numba import njit
 
 from planner.domain import Problem, short_rest_pairs
 
-MOST_STATES = 200_000  # states per day beyond which the arrays cost more than CP-SAT
-MOST_CELLS = 6_000_000  # states over all days (each keeps its predecessor, 6 bytes)
+# Compiled, a path over Curtois 8's night workers' grids (213 750 and 249 375
+# states a day) takes 10-40 ms against 40-80 ms for CP-SAT, whose bound is not
+# exact either; with them priced by the path, 8's column generation converges in
+# 3 s instead of 11 s. Past these limits the grid's memory (6 bytes a state and
+# day, below) and the full scan of each day's grid weigh more than CP-SAT.
+MOST_STATES = 400_000
+MOST_CELLS = 12_000_000  # states over all days: at most 72 MB while one pricing runs
 # Limits for a pricing whose exact value matters more than its speed (the bound
-# pass of planner.columns): Curtois 8's night workers have 213 750 states a day,
-# 0.1 s a path against 0.04-0.08 s for CP-SAT, whose bound at 0.2 s was 12 below
-# the optimum for one of them (Lagrangian bound 1284.2 against the LP's 1296.6).
-EXACT_MOST_STATES = 400_000
-EXACT_MOST_CELLS = 12_000_000  # at most 72 MB while one pricing runs
+# pass of planner.columns, once a solve): with CP-SAT's bound at 0.2 s one of
+# Curtois 8's night workers came out 12 below the optimum (Lagrangian bound 1284.2
+# against the LP's 1296.6) when those grids were past MOST_STATES.
+EXACT_MOST_STATES = 1_000_000
+EXACT_MOST_CELLS = 24_000_000  # at most 144 MB while one pricing runs
 INF = math.inf
 
 
@@ -250,6 +255,17 @@ class PathPricer:
             path.reverse()
             paths.append(path)
         return value, paths
+
+
+def warm_up() -> None:
+    """Compile the pass now (about a second, or 0.2 s to load it from numba's cache
+    after the first time), so that it is not charged to the first pricing round:
+    column generation gives up when that round is slow (``planner.columns``)."""
+    one = np.zeros(1, np.int64)
+    _forward(0, 1, 1, 1, 1, one[:0], np.zeros(0, np.bool_), one[:0], np.zeros(0, np.bool_), one, one,
+             np.zeros(1), np.zeros((1, 1)), one, one, np.zeros((1, 1), np.bool_),
+             np.zeros((1, 0), np.bool_), 1, 0, 1, 1, 1, False, 0, np.zeros((0, 1), np.int32),
+             np.zeros((0, 1), np.int16))
 
 
 @njit(cache=True, nogil=True)
