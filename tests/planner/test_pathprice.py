@@ -239,3 +239,19 @@ def test_every_rule_the_model_builds_is_one_the_shortest_path_reads_or_turns_awa
     not_a_persons = {"shift_cover", "window_cover", "labour_budget", "fair_weekends",
                      "fair_late_shifts", "fair_hours"}  # the needs, and what column generation never runs with
     assert {f.__name__ for f in HARD_RULES + SOFT_RULES} == read | turned_away | not_a_persons
+
+
+def test_the_warm_up_compiles_the_pass_a_pricing_runs():
+    """Column generation warms the compiled pass before its first round, whose time
+    decides whether it goes on; a warm-up with other argument types would compile a
+    second version and leave the first round to pay for the real one."""
+    from planner import pathprice
+
+    pathprice.warm_up()
+    compiled = list(pathprice._forward.signatures)
+    assert len(compiled) == 1
+    d, n = ShiftTemplate("D", length_minutes=480), ShiftTemplate("N", length_minutes=480)
+    kim = person("kim", max_minutes_total=8 * 480, max_shifts={"N": 6}, max_weekends=1)
+    who = Person(tiny(num_days=14, templates=[d, n], staff=[kim]), 0)
+    who.price({(0, day, 1): 9 for day in range(14)}, seconds=5, seed=0)
+    assert list(pathprice._forward.signatures) == compiled
