@@ -32,6 +32,7 @@ from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 from planner.build import build_model
+from planner.dive import dive
 from planner.domain import Problem
 from planner.pathprice import EXACT_MOST_CELLS, EXACT_MOST_STATES, PathPricer, own_costs, warm_up
 
@@ -78,12 +79,25 @@ class Person:
         # pinned to work, as the model reads a pin: only where some option is left
         forced = [bool(day) and self.m.pinned.get((0, d), -1) not in (-1, None)
                   for d, day in enumerate(options)]
+        self.own_problem, self.options, self.forced = own, options, forced
         self.path = PathPricer.build(own, 0, options, forced)
         # the pricer for the bound pass: the same, or one past the speed limits
         self.exact = self.path or PathPricer.build(own, 0, options, forced,
                                                    EXACT_MOST_STATES, EXACT_MOST_CELLS)
         if self.exact is not None:
             self.cost_off, self.cost_work = own_costs(own, 0, options, self.m.scale)
+
+    def fix(self, on: dict[int, int]) -> bool:
+        """Price from now on only rosters that work template ``on[d]`` on each day d
+        in ``on`` (``planner.dive``), by the exact shortest path; False when this
+        person has none (the fixings are then not applied)."""
+        options = [[on[d]] if d in on else day for d, day in enumerate(self.options)]
+        forced = [d in on or f for d, f in enumerate(self.forced)]
+        path = PathPricer.build(self.own_problem, 0, options, forced, EXACT_MOST_STATES, EXACT_MOST_CELLS)
+        if path is None:
+            return False
+        self.path = self.exact = path
+        return True
 
     def price(self, prices: dict, seconds: float, seed: int, exact: bool = False
               ) -> tuple[list[tuple[frozenset, int]], float]:
@@ -165,6 +179,7 @@ class Master:
         self.slacks: list[tuple[int, int, float, float]] = []  # (row, sign, most, cost)
         self.rows_of: dict[tuple, list[int]] = {}
         self.understaffing: list[pywraplp.Variable] = []  # shortfall slacks of needs someone could fill
+        self.short_keys: list[list[tuple]] = []  # the cells that fill each of them
         key_of = {v.index: key for key, v in m.x.items()}
         for lits, c in m.cover_rows:
             keys = [key_of[v.index] for v in lits]
@@ -187,6 +202,7 @@ class Master:
                     self._add_row(keys, -1, pref, excess)
             if made and keys:
                 self.understaffing.append(made[0])
+                self.short_keys.append(keys)
         self.columns: list[list[tuple[frozenset, pywraplp.Variable]]] = [[] for _ in range(people)]
         self.known: list[set[frozenset]] = [set() for _ in range(people)]  # patterns in columns
         self.duals: list[float] = []
@@ -275,6 +291,11 @@ class Master:
         """People short in the last LP solution, over the needs someone could fill."""
         return sum(v.solution_value() for v in self.understaffing)
 
+    def short_templates(self) -> set[int]:
+        """The templates of the needs left short in the last LP solution."""
+        return {t for v, keys in zip(self.understaffing, self.short_keys) if v.solution_value() > 1e-6
+                for _, _, t in keys}
+
     def heaviest(self) -> list[frozenset]:
         """Each person's pattern of largest weight in the last LP solution."""
         return [max(cols, key=lambda wc: wc[1].solution_value())[0] for cols in self.columns]
@@ -292,6 +313,7 @@ class PatternStart:
     rounds: int
     bound: float | None = None  # a lower bound on the objective (internal units)
     short: float = 0.0
+    dived: frozenset = frozenset()  # templates ``planner.dive`` settled in ``patterns``
 
 
 def roster_patterns(m, values) -> list[frozenset]:
@@ -358,9 +380,15 @@ def pattern_start(m, start: list[frozenset], seconds: float, workers: int, seed:
                            exact=True)
             bound = master.lagrangian([least for _, least in found])
             converged = not any(_paying(who, patterns, prices, mine) for who, (patterns, _) in zip(people, found))
-    if solved is None:
-        return None
-    return PatternStart(master.heaviest(), solved[0], converged, rounds, bound, master.short())
+        if solved is None:
+            return None
+        start = PatternStart(master.heaviest(), solved[0], converged, rounds, bound, master.short())
+        if converged and not should_stop():
+            dived = dive(master, people, lambda group, at: _price(pool, group, at, deadline, workers, seed,
+                                                                  exact=True), m.scale, deadline)
+            if dived is not None:
+                start = replace(start, patterns=dived[0], dived=frozenset(dived[1]))
+    return start
 
 
 def _price(pool, group: list[Person], prices: dict, deadline: float, workers: int, seed: int,

@@ -75,6 +75,9 @@ class SearchParams:
     # Where people interact only through needs (planner.columns.separable), this
     # share of the limit goes to column generation, whose roster starts the LNS.
     pattern_share: float = 0.2
+    # When the column generation ended with a dive (planner.dive), the LNS keeps
+    # the dived templates as the dive left them for this share of the limit.
+    dive_kept_share: float = 1 / 6
     # Above this many (estimated) shift variables the whole model is not built:
     # a constructed roster is improved by window sub-problems (planner.large).
     large_variables: int = 100_000
@@ -281,9 +284,13 @@ def staged_solve(m: Model, time_limit: float, workers: int, seed: int, cb: Incum
         # greedy one scores better: its patterns are coordinated across people
         # and the month, which the LNS rarely reaches (planner.columns).
         greedy = best_values
-        patterned, least_short = _pattern_values(m, lean, best_values, params.pattern_share * time_limit,
-                                                 workers, seed, cb, stop)
+        patterned, least_short, dived = _pattern_values(m, lean, best_values,
+                                                        params.pattern_share * time_limit, workers, seed,
+                                                        cb, stop)
         best_values = patterned or best_values
+        if patterned is not None and dived and not _stopped(cb, stop) and left() > 0.5:
+            best_values = _keep_dived(m, lean, patterned, dived, time_limit, workers, seed, cb, params,
+                                      stop, least_short, min(left() / 2, params.dive_kept_share * time_limit))
         if _stopped(cb, stop) or left() <= 0.5:
             best_values = _better(m, greedy, best_values)  # no time left for the LNS
     if best_values is None:  # any roster; a hint, if given, guides this search
@@ -456,15 +463,15 @@ def _constructed_start(m: Model, lean: cp_model.CpModel, seed: int, seconds: flo
 
 def _pattern_values(m: Model, lean: cp_model.CpModel, values, seconds: float, workers: int,
                     seed: int, cb: Incumbent, stop):
-    """A pair: the lean-model values of the column-generation roster started from
-    ``values`` (``planner.columns``; None if there is none), and the people its LP
+    """The lean-model values of the column-generation roster started from
+    ``values`` (``planner.columns``; None if there is none), the people its LP
     leaves short, rounded up, which the LNS takes for the least possible (None
-    without an LP)."""
+    without an LP), and the templates its dive settled (``planner.dive``)."""
     started = time.perf_counter()
     found = columns.pattern_start(m, columns.roster_patterns(m, values), seconds, workers, seed,
                                   lambda: _stopped(cb, stop))
     if found is None:
-        return None, None
+        return None, None, frozenset()
     if found.bound is not None and math.isfinite(found.bound):
         # Objectives are whole internal units: the bound rounds up (after a
         # margin for GLOP's floating point).
@@ -477,7 +484,20 @@ def _pattern_values(m: Model, lean: cp_model.CpModel, values, seconds: float, wo
     done = _complete(m, lean, chosen, max(1.0, seconds - (time.perf_counter() - started)))
     if done is not None:
         cb.report(objective_of(m, done), done)
-    return done, math.ceil(found.short - 1e-6)
+    return done, math.ceil(found.short - 1e-6), found.dived
+
+
+def _keep_dived(m: Model, lean: cp_model.CpModel, values, dived: frozenset, time_limit: float,
+                workers: int, seed: int, cb: Incumbent, params: SearchParams, stop,
+                least_short: int | None, seconds: float):
+    """The LNS for ``seconds`` with every cell of the ``dived`` templates kept as in
+    ``values`` (planner.dive): on Curtois 8 the free LNS from the dive's roster
+    re-planned the nights it had settled."""
+    kept = {(e, d, t): [v.index] for (e, d, t), v in m.x.items() if t in dived}
+    model = fixed_except(lean, kept, values, hint=True)
+    step = params.lns_step_seconds or lns_step(len(lean.proto.variables), time_limit, params)
+    return lns(m, model, values, time.perf_counter() + seconds, workers, seed, cb.report,
+               lambda: _stopped(cb, stop) or cb.proven(), objective_of, step, None, least_short)
 
 
 def _better(m: Model, first, second):

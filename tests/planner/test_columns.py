@@ -222,7 +222,7 @@ def test_the_lns_is_told_how_many_short_the_lp_leaves(monkeypatch):
                           probe_most_seconds=0.01)
     solve(p, time_limit=3, workers=2, seed=0, params=params)
     solve(replace(p, weights=Weights(fair_weekends=1)), time_limit=3, workers=2, seed=0, params=params)
-    assert seen == [24, None]
+    assert seen[-1] is None and seen[:-1] in ([24], [24, 24])  # [24, 24]: after a dive (planner.dive)
 
 
 def test_the_pattern_bound_proves_a_separable_roster_optimal():

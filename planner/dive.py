@@ -1,0 +1,123 @@
+"""A dive on the shifts the LP leaves short: settle them first, the rest after.
+
+On Curtois 8 and 9 every person short in a good roster is short on a night,
+and which nights each person works decides how low the rest of the roster can
+go: the column generation's LP with a roster's nights fixed is nearly tight
+(planner/README.md, twenty-eighth session), and the LNS, moving a few people
+at a time, rarely re-plans the nights it started with. So after the column
+generation has converged, the dive fixes the cells of those templates (the
+templates of the needs the LP leaves short) that the LP is surest of, prices
+again with those cells forced, lets the LP settle, and repeats until no such
+cell is fractional. A step that raises the LP by more than ``MOST_RISE`` points
+(besides the shortfall that its rounding up must add) is undone and its cells
+never picked again. The LNS then starts from the heaviest patterns with those
+templates kept as the dive left them for a while (``planner.search``).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+SURE = 0.8  # an LP value from which a cell is fixed without ranking
+PICK = 6  # cells fixed per step when none is that sure (one after an undo)
+MOST_RISE = 4  # points a step may raise the LP by, besides its shortfall
+
+
+def dive(master, people, price, scale: int, deadline: float) -> tuple[list[frozenset], set[int]] | None:
+    """(each person's heaviest pattern, the templates dived on) once no cell of
+    those templates is fractional, or None (nothing short, someone priced by
+    CP-SAT, or ``deadline`` passed). ``price(group, prices)`` prices a group
+    exactly at the given prices; the master must have converged."""
+    targets = master.short_templates()
+    if not targets or any(who.exact is None for who in people):
+        return None
+    on: list[dict[int, int]] = [{} for _ in people]
+    tabu: set[tuple] = set()
+    short0 = math.ceil(master.short() - 1e-6)
+    last_pick: list[tuple] = []
+    careful = False
+    before = None  # (LP value, shortfall cost) before the last step
+    prices = None
+    while True:
+        settled = _settle(master, people, price, deadline)
+        if settled is None:
+            return None
+        value, prices = settled
+        here = (value, _shortfall_cost(master))
+        if last_pick and (master.short() > short0 + 1e-6
+                          or (here[0] - here[1]) - (before[0] - before[1]) > MOST_RISE * scale):
+            for e, d, t in last_pick:  # undo the step
+                del on[e][d]
+                tabu.add((e, d, t))
+            for e in {e for e, _, _ in last_pick}:
+                people[e].fix(on[e])
+                _keep_consistent(master, e, on[e])
+            last_pick, careful = [], True
+            continue
+        before = here
+        fractional = {cell: x for cell, x in _values(master, targets).items()
+                      if 1e-6 < x < 1 - 1e-6 and cell[1] not in on[cell[0]] and cell not in tabu}
+        if not fractional:
+            return master.heaviest(), targets
+        pick = [cell for cell, x in fractional.items() if x >= SURE] \
+            or sorted(fractional, key=fractional.get)[-(1 if careful else PICK):]
+        careful = False
+        last_pick = []
+        for e, d, t in pick:
+            if d in on[e]:
+                continue
+            on[e][d] = t
+            people[e].fix(on[e])
+            patterns, _ = price([people[e]], prices)[0]
+            if not patterns:  # no roster of this person works all its fixed cells
+                del on[e][d]
+                people[e].fix(on[e])
+                continue
+            last_pick.append((e, d, t))
+            for work, cost in patterns:
+                master.add(e, work, cost)
+            _keep_consistent(master, e, on[e])
+
+
+def _settle(master, people, price, deadline: float):
+    """Price and re-solve until no pattern pays: (LP value, prices), or None when
+    GLOP fails or the deadline passes."""
+    while time.perf_counter() < deadline:
+        solved = master.solve()
+        if solved is None:
+            return None
+        value, prices, mine = solved
+        found = price(people, prices)
+        added = 0
+        for who, (patterns, _) in zip(people, found):
+            for work, cost in patterns:
+                if cost - sum(prices.get(k, 0.0) for k in work) - mine[who.e] < -1e-6:
+                    added += master.add(who.e, work, cost)
+        if not added:
+            return value, prices
+    return None
+
+
+def _values(master, targets: set[int]) -> dict[tuple, float]:
+    """LP value of each (person, day, template) cell of the target templates."""
+    y: dict[tuple, float] = {}
+    for cols in master.columns:
+        for work, var in cols:
+            x = var.solution_value()
+            if x > 1e-9:
+                for cell in work:
+                    if cell[2] in targets:
+                        y[cell] = y.get(cell, 0.0) + x
+    return y
+
+
+def _shortfall_cost(master) -> float:
+    return sum(v.solution_value() * master.objective.GetCoefficient(v) for v in master.understaffing)
+
+
+def _keep_consistent(master, e: int, on: dict[int, int]) -> None:
+    """Bar from the master the patterns of person ``e`` that break a fixing."""
+    for work, var in master.columns[e]:
+        ok = all((e, d, t) in work for d, t in on.items())
+        var.SetUb(master.lp.infinity() if ok else 0)
