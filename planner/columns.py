@@ -48,6 +48,11 @@ PARTS = 6
 # after the share (a pass costs about 1 s on Curtois 12), each person's pricing
 # given up to this long so that it ends proven.
 BOUND_SECONDS = 0.2
+# The dive (planner.dive) only when the column generation converged within this
+# share of its time: on Curtois 7, 8 and 9 it converged in 1.2, 2.7 and 1.1 s of
+# 12 and the dive took 1.7, 2.5-3.0 and 1.2 s; on 12 it converged in 7.5 s and the
+# dive had not ended after 50 s (60 people, 50 ms a master solve).
+DIVE_MOST_SHARE = 0.4
 PATHS = 3  # rosters a shortest-path pricing returns: the cheapest end states
 RETRY_PARAMETERS = "use_preprocessing: false"  # GLOP's, for a master solve it gave up on (Master.solve)
 
@@ -330,7 +335,8 @@ def pattern_start(m, start: list[frozenset], seconds: float, workers: int, seed:
                   should_stop=lambda: False) -> PatternStart | None:
     """Column generation from the patterns of ``start`` (one set of (person, day,
     template) cells per person) for about ``seconds``; None when no round finished."""
-    deadline = time.perf_counter() + seconds
+    started = time.perf_counter()
+    deadline = started + seconds
     people = [Person(m.p, e) for e in range(len(m.p.staff))]
     if any(who.exact is not None for who in people):
         warm_up()
@@ -383,7 +389,7 @@ def pattern_start(m, start: list[frozenset], seconds: float, workers: int, seed:
         if solved is None:
             return None
         start = PatternStart(master.heaviest(), solved[0], converged, rounds, bound, master.short())
-        if converged and not should_stop():
+        if converged and not should_stop() and time.perf_counter() - started <= DIVE_MOST_SHARE * seconds:
             dived = dive(master, people, lambda group, at: _price(pool, group, at, deadline, workers, seed,
                                                                   exact=True), m.scale, deadline)
             if dived is not None:
