@@ -390,8 +390,21 @@ def pattern_start(m, start: list[frozenset], seconds: float, workers: int, seed:
             return None
         start = PatternStart(master.heaviest(), solved[0], converged, rounds, bound, master.short())
         if converged and not should_stop() and time.perf_counter() - started <= DIVE_MOST_SHARE * seconds:
-            dived = dive(master, people, lambda group, at: _price(pool, group, at, deadline, workers, seed,
-                                                                  exact=True), m.scale, deadline)
+            def price(group, prices):
+                return _price(pool, group, prices, deadline, workers, seed, exact=True)
+
+            def settle():
+                """The master re-solved until no pattern pays: (value, prices), or None."""
+                while time.perf_counter() < deadline:
+                    solved = master.solve()
+                    if solved is None:
+                        return None
+                    value, prices, mine = solved
+                    if not _add_paying(master, people, price(people, prices), prices, mine):
+                        return value, prices
+                return None
+
+            dived = dive(master, people, price, settle, m.scale)
             if dived is not None:
                 start = replace(start, patterns=dived[0], dived=frozenset(dived[1]))
     return start

@@ -17,18 +17,19 @@ templates kept as the dive left them for a while (``planner.search``).
 from __future__ import annotations
 
 import math
-import time
 
 SURE = 0.8  # an LP value from which a cell is fixed without ranking
 PICK = 6  # cells fixed per step when none is that sure (one after an undo)
 MOST_RISE = 4  # points a step may raise the LP by, besides its shortfall
 
 
-def dive(master, people, price, scale: int, deadline: float) -> tuple[list[frozenset], set[int]] | None:
+def dive(master, people, price, settle, scale: int) -> tuple[list[frozenset], set[int]] | None:
     """(each person's heaviest pattern, the templates dived on) once no cell of
     those templates is fractional, or None (nothing short, someone priced by
-    CP-SAT, or ``deadline`` passed). ``price(group, prices)`` prices a group
-    exactly at the given prices; the master must have converged."""
+    CP-SAT, or the time is up). ``price(group, prices)`` prices a group exactly
+    at the given prices; ``settle()`` prices everyone and re-solves the master
+    until no pattern pays, giving the LP's value and prices, or None (GLOP failed
+    or the time is up). The master must have converged."""
     targets = master.short_templates()
     if not targets or any(who.exact is None for who in people):
         return None
@@ -37,16 +38,14 @@ def dive(master, people, price, scale: int, deadline: float) -> tuple[list[froze
     short0 = math.ceil(master.short() - 1e-6)
     last_pick: list[tuple] = []
     careful = False
-    before = None  # (LP value, shortfall cost) before the last step
-    prices = None
+    rest_before = 0.0  # the LP's value less its shortfall's cost, before the last step
     while True:
-        settled = _settle(master, people, price, deadline)
+        settled = settle()
         if settled is None:
             return None
         value, prices = settled
-        here = (value, _shortfall_cost(master))
-        if last_pick and (master.short() > short0 + 1e-6
-                          or (here[0] - here[1]) - (before[0] - before[1]) > MOST_RISE * scale):
+        rest = value - _shortfall_cost(master)
+        if last_pick and (master.short() > short0 + 1e-6 or rest - rest_before > MOST_RISE * scale):
             for e, d, t in last_pick:  # undo the step
                 del on[e][d]
                 tabu.add((e, d, t))
@@ -55,7 +54,7 @@ def dive(master, people, price, scale: int, deadline: float) -> tuple[list[froze
                 _keep_consistent(master, e, on[e])
             last_pick, careful = [], True
             continue
-        before = here
+        rest_before = rest
         fractional = {cell: x for cell, x in _values(master, targets).items()
                       if 1e-6 < x < 1 - 1e-6 and cell[1] not in on[cell[0]] and cell not in tabu}
         if not fractional:
@@ -78,25 +77,6 @@ def dive(master, people, price, scale: int, deadline: float) -> tuple[list[froze
             for work, cost in patterns:
                 master.add(e, work, cost)
             _keep_consistent(master, e, on[e])
-
-
-def _settle(master, people, price, deadline: float):
-    """Price and re-solve until no pattern pays: (LP value, prices), or None when
-    GLOP fails or the deadline passes."""
-    while time.perf_counter() < deadline:
-        solved = master.solve()
-        if solved is None:
-            return None
-        value, prices, mine = solved
-        found = price(people, prices)
-        added = 0
-        for who, (patterns, _) in zip(people, found):
-            for work, cost in patterns:
-                if cost - sum(prices.get(k, 0.0) for k in work) - mine[who.e] < -1e-6:
-                    added += master.add(who.e, work, cost)
-        if not added:
-            return value, prices
-    return None
 
 
 def _values(master, targets: set[int]) -> dict[tuple, float]:

@@ -115,7 +115,7 @@ class PathPricer:
         index = p.template_positions()
         self.h = h = p.num_days
         self.options = options
-        self.forced = forced
+        self.forced = np.array(forced, np.bool_)  # pinned to work
         # templates after which the same ones are banned tomorrow share a class (1, 2, ...)
         classes: dict[frozenset, int] = {}
         self.cls = {}
@@ -202,7 +202,6 @@ class PathPricer:
         self.counter_size = np.array([c.size for c in self.counters], np.int64)
         self.counter_top = np.array([c.complement for c in self.counters], np.bool_)
         self.counter_limit = np.array([c.limit for c in self.counters], np.int64)
-        self.forced_days = np.array(self.forced, np.bool_)
         self.inc_off = np.array([self._inc(d, False) for d in range(self.h)], np.int64)
         self.inc_work = np.array([self._inc(d, True) for d in range(self.h)], np.int64)
 
@@ -229,7 +228,7 @@ class PathPricer:
         came_from = np.empty((self.h, cells), np.int32)
         choice = np.empty((self.h, cells), np.int16)
         final = _forward(self.h, self.k, self.runs, self.m_size, self.w_size, self.counter_size,
-                         self.counter_top, self.counter_limit, self.forced_days, self.inc_off,
+                         self.counter_top, self.counter_limit, self.forced, self.inc_off,
                          self.inc_work, np.asarray(cost_off, np.float64), kind_cost, self.kind_cls,
                          self.kind_len, self.kind_allow, self.kind_count, self.min_run,
                          self.max_run or 0, self.work_cap, self.off_cap, self.min_off,

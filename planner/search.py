@@ -357,7 +357,7 @@ def _improve(m: Model, lean: cp_model.CpModel, values, deadline: float, workers:
     cb.report(objective_of(m, values), values)
     probe = BoundProbe(lean, min(params.probe_seconds, params.probe_share * time_limit), seed, cb,
                        min(params.probe_most_seconds, params.probe_share * time_limit))
-    step = params.lns_step_seconds or lns_step(len(lean.proto.variables), time_limit, params)
+    step = lns_step(len(lean.proto.variables), time_limit, params)
     try:
         values = lns(m, lean, values, deadline, workers, seed, cb.report,
                      lambda: _stopped(cb, stop) or probe.optimal or cb.proven(),
@@ -374,6 +374,8 @@ def _improve(m: Model, lean: cp_model.CpModel, values, deadline: float, workers:
 
 def lns_step(variables: int, time_limit: float, params: SearchParams) -> float:
     """Seconds per LNS sub-solve for a lean model of ``variables`` (see SearchParams)."""
+    if params.lns_step_seconds:
+        return params.lns_step_seconds
     scale = (variables / params.lns_step_reference_variables) ** 0.5
     return min(2.0, max(params.lns_step_min_seconds, params.lns_step_share * time_limit * scale))
 
@@ -495,7 +497,7 @@ def _keep_dived(m: Model, lean: cp_model.CpModel, values, dived: frozenset, time
     re-planned the nights it had settled."""
     kept = {(e, d, t): [v.index] for (e, d, t), v in m.x.items() if t in dived}
     model = fixed_except(lean, kept, values, hint=True)
-    step = params.lns_step_seconds or lns_step(len(lean.proto.variables), time_limit, params)
+    step = lns_step(len(lean.proto.variables), time_limit, params)
     return lns(m, model, values, time.perf_counter() + seconds, workers, seed, cb.report,
                lambda: _stopped(cb, stop) or cb.proven(), objective_of, step, None, least_short)
 
