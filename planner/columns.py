@@ -92,12 +92,16 @@ class Person:
         if self.exact is not None:
             self.cost_off, self.cost_work = own_costs(own, 0, options, self.m.scale)
 
-    def fix(self, on: dict[int, int]) -> bool:
+    def fix(self, on: dict[int, int], off: frozenset = frozenset()) -> bool:
         """Price from now on only rosters that work template ``on[d]`` on each day d
-        in ``on`` (``planner.dive``), by the exact shortest path; False when this
-        person has none (the fixings are then not applied)."""
-        options = [[on[d]] if d in on else day for d, day in enumerate(self.options)]
+        in ``on`` and no (day, template) cell in ``off`` (``planner.dive``), by the
+        exact shortest path; False when this person has none (the fixings are
+        then not applied)."""
+        options = [[on[d]] if d in on else [t for t in day if (d, t) not in off]
+                   for d, day in enumerate(self.options)]
         forced = [d in on or f for d, f in enumerate(self.forced)]
+        if any(f and not day for f, day in zip(forced, options)):
+            return False  # a pinned day left without a shift
         path = PathPricer.build(self.own_problem, 0, options, forced, EXACT_MOST_STATES, EXACT_MOST_CELLS)
         if path is None:
             return False

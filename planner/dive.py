@@ -9,9 +9,12 @@ generation has converged, the dive fixes the cells of those templates (the
 templates of the needs the LP leaves short) that the LP is surest of, prices
 again with those cells forced, lets the LP settle, and repeats until no such
 cell is fractional. A step that raises the LP by more than ``MOST_RISE`` points
-(besides the shortfall that its rounding up must add) is undone and its cells
-never picked again. The LNS then starts from the heaviest patterns with those
-templates kept as the dive left them for a while (``planner.search``).
+(besides the shortfall that its rounding up must add), or leaves more people
+short than the LP's count rounded up, is undone; a single cell undone is
+barred instead (the other branch), so that the dive ends with every cell of
+those templates whole and the heaviest patterns agree on them. The LNS then
+starts from the heaviest patterns with those templates kept as the dive left
+them for a while (``planner.search``).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import math
 
 SURE = 0.8  # an LP value from which a cell is fixed without ranking
 PICK = 6  # cells fixed per step when none is that sure (one after an undo)
-MOST_RISE = 4  # points a step may raise the LP by, besides its shortfall
+MOST_RISE = 2  # points a step may raise the LP by, besides its shortfall
 
 
 def dive(master, people, price, settle, scale: int) -> tuple[list[frozenset], set[int]] | None:
@@ -33,8 +36,9 @@ def dive(master, people, price, settle, scale: int) -> tuple[list[frozenset], se
     targets = master.short_templates()
     if not targets or any(who.exact is None for who in people):
         return None
-    on: list[dict[int, int]] = [{} for _ in people]
-    tabu: set[tuple] = set()
+    on: list[dict[int, int]] = [{} for _ in people]  # day -> template, per person
+    off: list[set[tuple[int, int]]] = [set() for _ in people]  # (day, template) barred
+    stuck: set[tuple] = set()  # cells that can be neither fixed nor barred
     short0 = math.ceil(master.short() - 1e-6)
     last_pick: list[tuple] = []
     careful = False
@@ -46,37 +50,57 @@ def dive(master, people, price, settle, scale: int) -> tuple[list[frozenset], se
         value, prices = settled
         rest = value - _shortfall_cost(master)
         if last_pick and (master.short() > short0 + 1e-6 or rest - rest_before > MOST_RISE * scale):
-            for e, d, t in last_pick:  # undo the step
+            # Undo the step; a single cell is barred instead, so that every
+            # cell ends whole (a cell left fractional would leave the heaviest
+            # patterns' nights at odds with each other).
+            alone = len(last_pick) == 1
+            for e, d, t in last_pick:
                 del on[e][d]
-                tabu.add((e, d, t))
-            for e in {e for e, _, _ in last_pick}:
-                people[e].fix(on[e])
-                _keep_consistent(master, e, on[e])
-            last_pick, careful = [], True
+                if alone:
+                    _bar(master, people[e], on[e], off[e], (d, t), prices, price, stuck)
+                else:
+                    people[e].fix(on[e], frozenset(off[e]))
+                    _keep_consistent(master, e, on[e], off[e])
+            last_pick, careful = [], not alone
             continue
         rest_before = rest
         fractional = {cell: x for cell, x in _values(master, targets).items()
-                      if 1e-6 < x < 1 - 1e-6 and cell[1] not in on[cell[0]] and cell not in tabu}
+                      if 1e-6 < x < 1 - 1e-6 and cell[1] not in on[cell[0]] and cell not in stuck}
         if not fractional:
             return master.heaviest(), targets
-        pick = [cell for cell, x in fractional.items() if x >= SURE] \
-            or sorted(fractional, key=fractional.get)[-(1 if careful else PICK):]
+        ranked = sorted(fractional, key=fractional.get)
+        pick = ranked[-1:] if careful else [cell for cell in ranked if fractional[cell] >= SURE] or ranked[-PICK:]
         careful = False
         last_pick = []
         for e, d, t in pick:
             if d in on[e]:
                 continue
             on[e][d] = t
-            people[e].fix(on[e])
-            patterns, _ = price([people[e]], prices)[0]
+            patterns = price([people[e]], prices)[0][0] if people[e].fix(on[e], frozenset(off[e])) else []
             if not patterns:  # no roster of this person works all its fixed cells
                 del on[e][d]
-                people[e].fix(on[e])
+                _bar(master, people[e], on[e], off[e], (d, t), prices, price, stuck)
                 continue
             last_pick.append((e, d, t))
             for work, cost in patterns:
                 master.add(e, work, cost)
-            _keep_consistent(master, e, on[e])
+            _keep_consistent(master, e, on[e], off[e])
+
+
+def _bar(master, who, on: dict[int, int], off: set, cell: tuple[int, int], prices, price,
+         stuck: set) -> None:
+    """Bar ``who`` from a (day, template) cell and give the master this
+    person's best patterns without it; a cell that cannot be barred (every
+    roster left works it) is left as it is, never picked again."""
+    off.add(cell)
+    patterns = price([who], prices)[0][0] if who.fix(on, frozenset(off)) else []
+    if not patterns:
+        off.discard(cell)
+        who.fix(on, frozenset(off))
+        stuck.add((who.e, *cell))
+    for work, cost in patterns:
+        master.add(who.e, work, cost)
+    _keep_consistent(master, who.e, on, off)
 
 
 def _values(master, targets: set[int]) -> dict[tuple, float]:
@@ -96,8 +120,8 @@ def _shortfall_cost(master) -> float:
     return sum(v.solution_value() * master.objective.GetCoefficient(v) for v in master.understaffing)
 
 
-def _keep_consistent(master, e: int, on: dict[int, int]) -> None:
+def _keep_consistent(master, e: int, on: dict[int, int], off: set) -> None:
     """Bar from the master the patterns of person ``e`` that break a fixing."""
     for work, var in master.columns[e]:
-        ok = all((e, d, t) in work for d, t in on.items())
+        ok = all((e, d, t) in work for d, t in on.items()) and not any((e, d, t) in work for d, t in off)
         var.SetUb(master.lp.infinity() if ok else 0)

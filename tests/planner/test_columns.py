@@ -3,7 +3,7 @@
 from dataclasses import replace
 from datetime import time
 
-from planner import Budget, ShiftCover, Status, Weights, WindowCover, evaluate, solve
+from planner import Budget, Pin, ShiftCover, Status, Weights, WindowCover, evaluate, solve
 from planner.build import build_model
 from planner.columns import Master, Person, pattern_start, roster_patterns, separable
 from planner.domain import Request, Unavailability
@@ -130,6 +130,23 @@ def test_a_person_prices_patterns_with_their_own_rules_and_wishes():
     work, cost = patterns[-1]
     assert work == frozenset({(0, 0, 0), (0, 1, 0)}) and cost == 0  # two shifts at most, day 2 off
     assert abs(least + 200.0) < 1e-6  # own cost 0 minus two days at 100
+
+
+def test_a_person_fixed_to_work_or_barred_from_cells_prices_only_rosters_that_keep_them():
+    """The dive's two branches (planner.dive): a cell fixed on or barred. Kim (two
+    shifts at most, day 2 off wished) barred from day 0 works days 1 and 2 and pays
+    her wish; a pin on the barred day, or a fixing no roster keeps, is refused."""
+    p = three_days()
+    kim = Person(p, 0)
+    prices = {(0, d, 0): 100.0 for d in range(3)}
+    assert kim.fix({}, frozenset({(0, 0)}))
+    patterns, least = kim.price(prices, seconds=5, seed=0)
+    assert patterns[-1] == (frozenset({(0, 1, 0), (0, 2, 0)}), 10) and abs(least + 190.0) < 1e-6
+    assert kim.fix({2: 0}, frozenset({(0, 0)}))
+    assert kim.price(prices, seconds=5, seed=0)[0][-1][0] == frozenset({(0, 1, 0), (0, 2, 0)})
+    assert kim.fix({0: 0, 1: 0, 2: 0}) and kim.price(prices, seconds=5, seed=0)[0] == []  # three shifts
+    pinned = Person(replace(p, pins=[Pin("kim", 0, "D")]), 0)
+    assert not pinned.fix({}, frozenset({(0, 0)}))
 
 
 def test_the_bound_pass_prices_by_a_shortest_path_too_slow_for_the_rounds(monkeypatch):
