@@ -53,6 +53,10 @@ BOUND_SECONDS = 0.2
 # 12 and the dive took 1.7, 2.5-3.0 and 1.2 s; on 12 it converged in 7.5 s and the
 # dive had not ended after 50 s (60 people, 50 ms a master solve).
 DIVE_MOST_SHARE = 0.4
+# The dive may run past the column generation's time by this share of it: on
+# Curtois 8 it took 3-9 s after a convergence at about 3 s of 12, close to the
+# end, and a dive cut short is lost (planner/README.md, thirtieth session).
+DIVE_EXTRA_SHARE = 1.0
 PATHS = 3  # rosters a shortest-path pricing returns: the cheapest end states
 RETRY_PARAMETERS = "use_preprocessing: false"  # GLOP's, for a master solve it gave up on (Master.solve)
 
@@ -338,7 +342,8 @@ def roster_patterns(m, values) -> list[frozenset]:
 def pattern_start(m, start: list[frozenset], seconds: float, workers: int, seed: int,
                   should_stop=lambda: False) -> PatternStart | None:
     """Column generation from the patterns of ``start`` (one set of (person, day,
-    template) cells per person) for about ``seconds``; None when no round finished."""
+    template) cells per person) for about ``seconds`` (and a dive after it for at
+    most ``DIVE_EXTRA_SHARE`` of that more); None when no round finished."""
     started = time.perf_counter()
     deadline = started + seconds
     people = [Person(m.p, e) for e in range(len(m.p.staff))]
@@ -394,12 +399,14 @@ def pattern_start(m, start: list[frozenset], seconds: float, workers: int, seed:
             return None
         start = PatternStart(master.heaviest(), solved[0], converged, rounds, bound, master.short())
         if converged and not should_stop() and time.perf_counter() - started <= DIVE_MOST_SHARE * seconds:
+            dive_deadline = deadline + DIVE_EXTRA_SHARE * seconds
+
             def price(group, prices):
-                return _price(pool, group, prices, deadline, workers, seed, exact=True)
+                return _price(pool, group, prices, dive_deadline, workers, seed, exact=True)
 
             def settle():
                 """The master re-solved until no pattern pays: (value, prices), or None."""
-                while time.perf_counter() < deadline:
+                while time.perf_counter() < dive_deadline and not should_stop():
                     solved = master.solve()
                     if solved is None:
                         return None

@@ -12,9 +12,10 @@ cell is fractional. A step that raises the LP by more than ``MOST_RISE`` points
 (besides the shortfall that its rounding up must add), or leaves more people
 short than the LP's count rounded up, is undone; a single cell undone is
 barred instead (the other branch), so that the dive ends with every cell of
-those templates whole and the heaviest patterns agree on them. The LNS then
-starts from the heaviest patterns with those templates kept as the dive left
-them for a while (``planner.search``).
+those templates whole and the heaviest patterns agree on them. When a bar
+leaves more people short, both branches did, and the dive gives up. The LNS
+then starts from the heaviest patterns with those templates kept as the dive
+left them for a while (``planner.search``).
 """
 
 from __future__ import annotations
@@ -29,10 +30,11 @@ MOST_RISE = 2  # points a step may raise the LP by, besides its shortfall
 def dive(master, people, price, settle, scale: int) -> tuple[list[frozenset], set[int]] | None:
     """(each person's heaviest pattern, the templates dived on) once no cell of
     those templates is fractional, or None (nothing short, someone priced by
-    CP-SAT, or the time is up). ``price(group, prices)`` prices a group exactly
-    at the given prices; ``settle()`` prices everyone and re-solves the master
-    until no pattern pays, giving the LP's value and prices, or None (GLOP failed
-    or the time is up). The master must have converged."""
+    CP-SAT, both branches of a cell left more people short, or the time is
+    up). ``price(group, prices)`` prices a group exactly at the given prices;
+    ``settle()`` prices everyone and re-solves the master until no pattern
+    pays, giving the LP's value and prices, or None (GLOP failed, a Stop, or
+    the time is up). The master must have converged."""
     targets = master.short_templates()
     if not targets or any(who.exact is None for who in people):
         return None
@@ -40,7 +42,7 @@ def dive(master, people, price, settle, scale: int) -> tuple[list[frozenset], se
     off: list[set[tuple[int, int]]] = [set() for _ in people]  # (day, template) barred
     stuck: set[tuple] = set()  # cells that can be neither fixed nor barred
     short0 = math.ceil(master.short() - 1e-6)
-    last_pick: list[tuple] = []
+    last_pick: list[tuple] = []  # the cells the last step fixed
     careful = False
     rest_before = 0.0  # the LP's value less its shortfall's cost, before the last step
     while True:
@@ -49,6 +51,8 @@ def dive(master, people, price, settle, scale: int) -> tuple[list[frozenset], se
             return None
         value, prices = settled
         rest = value - _shortfall_cost(master)
+        if not last_pick and master.short() > short0 + 1e-6:
+            return None  # a cell barred (both branches) left more people short: give up
         if last_pick and (master.short() > short0 + 1e-6 or rest - rest_before > MOST_RISE * scale):
             # Undo the step; a single cell is barred instead, so that every
             # cell ends whole (a cell left fractional would leave the heaviest

@@ -288,7 +288,9 @@ def staged_solve(m: Model, time_limit: float, workers: int, seed: int, cb: Incum
                                                         params.pattern_share * time_limit, workers, seed,
                                                         cb, stop)
         best_values = patterned or best_values
-        if patterned is not None and dived and not _stopped(cb, stop) and left() > 0.5:
+        # (a dive over every template leaves the kept LNS nothing to move: Curtois 7)
+        if (patterned is not None and dived and any(t not in dived for _, _, t in m.x)
+                and not _stopped(cb, stop) and left() > 0.5):
             best_values = _keep_dived(m, lean, patterned, dived, time_limit, workers, seed, cb, params,
                                       stop, least_short, min(left() / 2, params.dive_kept_share * time_limit))
         if _stopped(cb, stop) or left() <= 0.5:

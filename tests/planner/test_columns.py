@@ -242,6 +242,28 @@ def test_the_lns_is_told_how_many_short_the_lp_leaves(monkeypatch):
     assert seen[-1] is None and seen[:-1] in ([24], [24, 24])  # [24, 24]: after a dive (planner.dive)
 
 
+def test_the_lns_keeps_the_dived_templates_only_while_another_is_left_to_move(monkeypatch):
+    """A dive over every template (Curtois 7) leaves the kept LNS nothing to move,
+    so the search goes straight on to the free one."""
+    import planner.search as search
+
+    real = search._pattern_values
+    kept = []
+    monkeypatch.setattr(search, "_keep_dived", lambda m, lean, values, dived, *a: kept.append(dived) or values)
+    staff = [person(f"p{i}", max_minutes_total=8 * 480) for i in range(4)]
+    templates = [tpl("E", "07:00", "15:00"), tpl("L", "15:00", "23:00")]
+    covers = [ShiftCover(d, t, 2, under_weight=100, over_weight=1) for d in range(14) for t in ("E", "L")]
+    p = tiny(num_days=14, staff=staff, templates=templates, shift_covers=covers)
+    params = SearchParams(staged_min_variables=0, lns_step_seconds=0.2, probe_seconds=0.01,
+                          probe_most_seconds=0.01)
+    for dived in ({0, 1}, {1}):
+        monkeypatch.setattr(search, "_pattern_values",
+                            lambda *a, dived=frozenset(dived): real(*a)[:2] + (dived,))
+        r = solve(p, time_limit=2, workers=2, seed=0, params=params)
+        assert evaluate(p, r.assignments).feasible
+    assert kept == [frozenset({1})]
+
+
 def test_the_pattern_bound_proves_a_separable_roster_optimal():
     """Four people who may each work eight of fourteen days, two needed on each of two
     shifts a day: at best 24 people short (2400 points), which the column generation
