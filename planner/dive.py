@@ -125,7 +125,7 @@ def _shortfall_cost(master) -> float:
 
 
 def _keep_consistent(master, e: int, on: dict[int, int], off: set) -> None:
-    """Bar from the master the patterns of person ``e`` that break a fixing."""
+    """Bar from the master the patterns of person ``e`` that break a fixing or a bar."""
     for work, var in master.columns[e]:
         ok = all((e, d, t) in work for d, t in on.items()) and not any((e, d, t) in work for d, t in off)
         var.SetUb(master.lp.infinity() if ok else 0)
