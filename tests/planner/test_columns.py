@@ -216,6 +216,17 @@ def test_the_search_starts_the_lns_from_the_pattern_roster(monkeypatch):
     assert calls == []
 
 
+def short_fortnight():
+    """Four people who may each work eight of fourteen days, two needed on each of two
+    shifts a day (56 shifts, 32 workable), and search settings for a seconds-long solve."""
+    staff = [person(f"p{i}", max_minutes_total=8 * 480) for i in range(4)]
+    templates = [tpl("E", "07:00", "15:00"), tpl("L", "15:00", "23:00")]
+    covers = [ShiftCover(d, t, 2, under_weight=100, over_weight=1) for d in range(14) for t in ("E", "L")]
+    return (tiny(num_days=14, staff=staff, templates=templates, shift_covers=covers),
+            SearchParams(staged_min_variables=0, lns_step_seconds=0.2, probe_seconds=0.01,
+                         probe_most_seconds=0.01))
+
+
 def test_the_lns_is_told_how_many_short_the_lp_leaves(monkeypatch):
     """Four people who may each work eight of fourteen days, two needed on each of two
     shifts a day: 56 shifts needed, 32 workable, so the LP leaves 24 short, which the
@@ -231,12 +242,7 @@ def test_the_lns_is_told_how_many_short_the_lp_leaves(monkeypatch):
         return real(*args, **kwargs)
 
     monkeypatch.setattr(search, "lns", spy)
-    staff = [person(f"p{i}", max_minutes_total=8 * 480) for i in range(4)]
-    templates = [tpl("E", "07:00", "15:00"), tpl("L", "15:00", "23:00")]
-    covers = [ShiftCover(d, t, 2, under_weight=100, over_weight=1) for d in range(14) for t in ("E", "L")]
-    p = tiny(num_days=14, staff=staff, templates=templates, shift_covers=covers)
-    params = SearchParams(staged_min_variables=0, lns_step_seconds=0.2, probe_seconds=0.01,
-                          probe_most_seconds=0.01)
+    p, params = short_fortnight()
     solve(p, time_limit=3, workers=2, seed=0, params=params)
     solve(replace(p, weights=Weights(fair_weekends=1)), time_limit=3, workers=2, seed=0, params=params)
     assert seen[-1] is None and seen[:-1] in ([24], [24, 24])  # [24, 24]: after a dive (planner.dive)
@@ -250,12 +256,7 @@ def test_the_lns_keeps_the_dived_templates_only_while_another_is_left_to_move(mo
     real = search._pattern_values
     kept = []
     monkeypatch.setattr(search, "_keep_dived", lambda m, lean, values, dived, *a: kept.append(dived) or values)
-    staff = [person(f"p{i}", max_minutes_total=8 * 480) for i in range(4)]
-    templates = [tpl("E", "07:00", "15:00"), tpl("L", "15:00", "23:00")]
-    covers = [ShiftCover(d, t, 2, under_weight=100, over_weight=1) for d in range(14) for t in ("E", "L")]
-    p = tiny(num_days=14, staff=staff, templates=templates, shift_covers=covers)
-    params = SearchParams(staged_min_variables=0, lns_step_seconds=0.2, probe_seconds=0.01,
-                          probe_most_seconds=0.01)
+    p, params = short_fortnight()
     for dived in ({0, 1}, {1}):
         monkeypatch.setattr(search, "_pattern_values",
                             lambda *a, dived=frozenset(dived): real(*a)[:2] + (dived,))
