@@ -57,12 +57,14 @@ def dive(master, people, price, settle, scale: int) -> tuple[list[frozenset], se
             # Undo the step; a single cell is barred instead, so that every
             # cell ends whole (a cell left fractional would leave the heaviest
             # patterns' nights at odds with each other).
-            alone = len(last_pick) == 1
             for e, d, t in last_pick:
                 del on[e][d]
-                if alone:
-                    _bar(master, people[e], on[e], off[e], (d, t), prices, price, stuck)
-                else:
+            alone = len(last_pick) == 1
+            if alone:
+                e, d, t = last_pick[0]
+                _bar(master, people[e], on[e], off[e], (d, t), prices, price, stuck)
+            else:
+                for e in {e for e, _, _ in last_pick}:
                     people[e].fix(on[e], frozenset(off[e]))
                     _keep_consistent(master, e, on[e], off[e])
             last_pick, careful = [], not alone
@@ -80,14 +82,11 @@ def dive(master, people, price, settle, scale: int) -> tuple[list[frozenset], se
             if d in on[e]:
                 continue
             on[e][d] = t
-            patterns = price([people[e]], prices)[0][0] if people[e].fix(on[e], frozenset(off[e])) else []
-            if not patterns:  # no roster of this person works all its fixed cells
-                del on[e][d]
+            if not _refix(master, people[e], on[e], off[e], prices, price):
+                del on[e][d]  # no roster of this person works all its fixed cells
                 _bar(master, people[e], on[e], off[e], (d, t), prices, price, stuck)
                 continue
             last_pick.append((e, d, t))
-            for work, cost in patterns:
-                master.add(e, work, cost)
             _keep_consistent(master, e, on[e], off[e])
 
 
@@ -97,14 +96,20 @@ def _bar(master, who, on: dict[int, int], off: set, cell: tuple[int, int], price
     person's best patterns without it; a cell that cannot be barred (every
     roster left works it) is left as it is, never picked again."""
     off.add(cell)
-    patterns = price([who], prices)[0][0] if who.fix(on, frozenset(off)) else []
-    if not patterns:
+    if not _refix(master, who, on, off, prices, price):
         off.discard(cell)
         who.fix(on, frozenset(off))
         stuck.add((who.e, *cell))
+    _keep_consistent(master, who.e, on, off)
+
+
+def _refix(master, who, on: dict[int, int], off: set, prices, price) -> bool:
+    """Fix ``who`` to ``on`` and ``off``, price them at ``prices`` and give the
+    master the patterns found; False when no roster keeps every fixing."""
+    patterns = price([who], prices)[0][0] if who.fix(on, frozenset(off)) else []
     for work, cost in patterns:
         master.add(who.e, work, cost)
-    _keep_consistent(master, who.e, on, off)
+    return bool(patterns)
 
 
 def _values(master, targets: set[int]) -> dict[tuple, float]:
