@@ -32,7 +32,7 @@ from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 from planner.build import build_model
-from planner.dive import dive
+from planner.dive import best_dive
 from planner.domain import Problem
 from planner.pathprice import EXACT_MOST_CELLS, EXACT_MOST_STATES, PathPricer, own_costs, warm_up
 
@@ -415,7 +415,7 @@ def pattern_start(m, start: list[frozenset], seconds: float, workers: int, seed:
                         return value, prices
                 return None
 
-            dived = dive(master, people, price, settle, m.scale)
+            dived = best_dive(master, people, price, settle, m.scale)
             if dived is not None:
                 start = replace(start, patterns=dived[0], dived=frozenset(dived[1]))
     return start
