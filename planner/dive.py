@@ -31,25 +31,25 @@ DIVES = 2  # dives from the same converged LP (``best_dive``)
 
 def best_dive(master, people, price, settle, scale: int, tries: int = DIVES
               ) -> tuple[list[frozenset], set[int]] | None:
-    """Of up to ``tries`` dives (``dive``) from the same converged LP, each after
-    the last one's fixings and bars are released, the one that ends with the
-    lowest LP; None when the first does not end. On Curtois 8 a dive's LP ended
-    anywhere from 1302 to 1312 and the roster at a minute follows it loosely
-    (1309.7 gave the miss 1315); a second dive, from an LP that by then holds
-    the first one's patterns too, ends elsewhere (planner/README.md,
-    thirty-first session)."""
+    """Of up to ``tries`` dives (``dive``) from the same converged LP, the one
+    that ends with the lowest LP; each after the first starts once the previous
+    one's fixings and bars are released and the LP settled again. None when the
+    first does not end. On Curtois 8 a dive's LP ended anywhere from 1302 to
+    1312 and the roster at a minute follows it loosely (1309.7 gave the miss
+    1315); a second dive, from an LP that by then holds the first one's patterns
+    too, ends elsewhere (planner/README.md, thirty-first session)."""
     best = None
     for n in range(tries):
         if n:
             for who in people:
-                who.fix({})
+                who.release()
                 _keep_consistent(master, who.e, {}, set())
             if settle() is None:
                 break
         found = dive(master, people, price, settle, scale)
         if found is None:
-            break  # nothing to dive on, a give-up or the time up: the next would end so too
-        if best is None or found[2] < best[2] - 1e-6:  # (a tie keeps the first: GLOP rounds)
+            break  # nothing to dive on or the time up (so for the next too), or a give-up (not retried)
+        if best is None or found[2] < best[2] - 1e-6 * max(1.0, abs(best[2])):  # a tie: GLOP's rounding
             best = found
     return best[:2] if best is not None else None
 
@@ -92,8 +92,7 @@ def dive(master, people, price, settle, scale: int) -> tuple[list[frozenset], se
                 _bar(master, people[e], on[e], off[e], (d, t), prices, price, stuck)
             else:
                 for e in {e for e, _, _ in last_pick}:
-                    people[e].fix(on[e], frozenset(off[e]))
-                    _keep_consistent(master, e, on[e], off[e])
+                    _apply(master, people[e], on[e], off[e])
             last_pick, careful = [], not alone
             continue
         rest_before = rest
@@ -123,11 +122,12 @@ def _bar(master, who, on: dict[int, int], off: set, cell: tuple[int, int], price
     person's best patterns without it; a cell that cannot be barred (every
     roster left works it) is left as it is, never picked again."""
     off.add(cell)
-    if not _refix(master, who, on, off, prices, price):
+    if _refix(master, who, on, off, prices, price):
+        _keep_consistent(master, who.e, on, off)
+    else:
         off.discard(cell)
-        who.fix(on, frozenset(off))
+        _apply(master, who, on, off)
         stuck.add((who.e, *cell))
-    _keep_consistent(master, who.e, on, off)
 
 
 def _refix(master, who, on: dict[int, int], off: set, prices, price) -> bool:
@@ -137,6 +137,13 @@ def _refix(master, who, on: dict[int, int], off: set, prices, price) -> bool:
     for work, cost in patterns:
         master.add(who.e, work, cost)
     return bool(patterns)
+
+
+def _apply(master, who, on: dict[int, int], off: set) -> None:
+    """Fix ``who`` to ``on`` and ``off`` again (a fixing undone) and bar the
+    master's patterns that break them."""
+    who.fix(on, frozenset(off))
+    _keep_consistent(master, who.e, on, off)
 
 
 def _values(master, targets: set[int]) -> dict[tuple, float]:

@@ -68,6 +68,9 @@ class _Person:
         self.on, self.off = dict(on), off
         return True
 
+    def release(self) -> None:
+        self.fix({})
+
     def price(self, group, prices):
         works = [frozenset({(0, 0, 0)}), frozenset({(0, 1, 0)})]
         return [([(w, 0) for w in works if all((0, d, t) in w for d, t in self.on.items())
@@ -95,13 +98,14 @@ def test_the_dive_gives_up_when_both_branches_leave_more_people_short(monkeypatc
 
 def test_of_two_dives_the_one_that_ends_lowest_is_kept_each_from_a_released_lp(monkeypatch):
     """The first dive ends at 105, the second at 102: the second is kept. Before it
-    Kim's fixings and bars are released, her barred pattern opened again, and the LP
-    settled. A dive that does not end (None: nothing to dive on, a give-up, the time
-    up) ends the dives; a settling that fails (the time up) too."""
+    Kim's fixings and bars are released, her barred pattern opened again, and then
+    the LP settled. A tie keeps the first. A dive that does not end (None: nothing
+    to dive on, a give-up, the time up) ends the dives; a settling that fails (the
+    time up) too."""
     kim = _Person()
     master = _Master(kim, lambda who: 0.5)
     ends = [([frozenset({(0, 0, 0)})], {0}, 105.0), ([frozenset({(0, 1, 0)})], {0}, 102.0)]
-    seen = []
+    seen, settled = [], []
 
     def scripted(master, people, price, settle, scale):
         seen.append((dict(kim.on), kim.off, [var.ub for _, var in master.columns[0]]))
@@ -109,12 +113,20 @@ def test_of_two_dives_the_one_that_ends_lowest_is_kept_each_from_a_released_lp(m
         master.columns[0][0][1].SetUb(0)
         return ends.pop(0)
 
+    def settle():
+        settled.append((dict(kim.on), [var.ub for _, var in master.columns[0]]))
+        return master.settle()
+
     monkeypatch.setattr(planner.dive, "dive", scripted)
-    assert best_dive(master, [kim], kim.price, master.settle, scale=1) == ([frozenset({(0, 1, 0)})], {0})
+    first, second = ([frozenset({(0, 0, 0)})], {0}), ([frozenset({(0, 1, 0)})], {0})
+    assert best_dive(master, [kim], kim.price, settle, scale=1) == second
     assert seen[1] == ({}, frozenset(), [float("inf"), float("inf")])
-    ends[:] = [([frozenset({(0, 0, 0)})], {0}, 105.0), None]
-    assert best_dive(master, [kim], kim.price, master.settle, scale=1) == ([frozenset({(0, 0, 0)})], {0})
-    ends[:] = [None, ([frozenset({(0, 1, 0)})], {0}, 102.0)]
-    assert best_dive(master, [kim], kim.price, master.settle, scale=1) is None and len(ends) == 1
-    ends[:] = [([frozenset({(0, 0, 0)})], {0}, 105.0)]
-    assert best_dive(master, [kim], kim.price, lambda: None, scale=1) == ([frozenset({(0, 0, 0)})], {0})
+    assert settled == [({}, [float("inf"), float("inf")])]  # settled once released
+    ends[:] = [first + (105.0,), second + (105.0 - 1e-9,)]
+    assert best_dive(master, [kim], kim.price, settle, scale=1) == first
+    ends[:] = [first + (105.0,), None]
+    assert best_dive(master, [kim], kim.price, settle, scale=1) == first
+    ends[:] = [None, second + (102.0,)]
+    assert best_dive(master, [kim], kim.price, settle, scale=1) is None and len(ends) == 1
+    ends[:] = [first + (105.0,), second + (102.0,)]
+    assert best_dive(master, [kim], kim.price, lambda: None, scale=1) == first and len(ends) == 1
