@@ -32,7 +32,7 @@ from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 from planner.build import build_model
-from planner.dive import best_dive
+from planner.dive import dive
 from planner.domain import Problem
 from planner.pathprice import EXACT_MOST_CELLS, EXACT_MOST_STATES, PathPricer, own_costs, warm_up
 
@@ -53,10 +53,9 @@ BOUND_SECONDS = 0.2
 # 12 and the dive took 1.7, 2.5-3.0 and 1.2 s; on 12 it converged in 7.5 s and the
 # dive had not ended after 50 s (60 people, 50 ms a master solve).
 DIVE_MOST_SHARE = 0.4
-# The dives may run past the column generation's time by this share of it: on
-# Curtois 8 one took 3-9 s after a convergence at about 3 s of 12, close to the
-# end, and a dive cut short is lost (planner/README.md, thirtieth session); the
-# second (planner.dive.best_dive) ended at 11.6-21.0 s (thirty-first session).
+# The dive may run past the column generation's time by this share of it: on
+# Curtois 8 it took 3-9 s after a convergence at about 3 s of 12, close to the
+# end, and a dive cut short is lost (planner/README.md, thirtieth session).
 DIVE_EXTRA_SHARE = 1.0
 PATHS = 3  # rosters a shortest-path pricing returns: the cheapest end states
 RETRY_PARAMETERS = "use_preprocessing: false"  # GLOP's, for a master solve it gave up on (Master.solve)
@@ -94,7 +93,6 @@ class Person:
         # the pricer for the bound pass: the same, or one past the speed limits
         self.exact = self.path or PathPricer.build(own, 0, options, forced,
                                                    EXACT_MOST_STATES, EXACT_MOST_CELLS)
-        self._unfixed = (self.path, self.exact)  # for ``release``
         if self.exact is not None:
             self.cost_off, self.cost_work = own_costs(own, 0, options, self.m.scale)
 
@@ -113,10 +111,6 @@ class Person:
             return False
         self.path = self.exact = path
         return True
-
-    def release(self) -> None:
-        """Price as before any ``fix``: with the pricers built at the start."""
-        self.path, self.exact = self._unfixed
 
     def price(self, prices: dict, seconds: float, seed: int, exact: bool = False
               ) -> tuple[list[tuple[frozenset, int]], float]:
@@ -348,7 +342,7 @@ def roster_patterns(m, values) -> list[frozenset]:
 def pattern_start(m, start: list[frozenset], seconds: float, workers: int, seed: int,
                   should_stop=lambda: False) -> PatternStart | None:
     """Column generation from the patterns of ``start`` (one set of (person, day,
-    template) cells per person) for about ``seconds`` (and dives after it for at
+    template) cells per person) for about ``seconds`` (and a dive after it for at
     most ``DIVE_EXTRA_SHARE`` of that more); None when no round finished."""
     started = time.perf_counter()
     deadline = started + seconds
@@ -421,7 +415,7 @@ def pattern_start(m, start: list[frozenset], seconds: float, workers: int, seed:
                         return value, prices
                 return None
 
-            dived = best_dive(master, people, price, settle, m.scale)
+            dived = dive(master, people, price, settle, m.scale)
             if dived is not None:
                 start = replace(start, patterns=dived[0], dived=frozenset(dived[1]))
     return start

@@ -15,8 +15,7 @@ barred instead (the other branch), so that the dive ends with every cell of
 those templates whole and the heaviest patterns agree on them. When a bar
 leaves more people short, both branches did, and the dive gives up. The LNS
 then starts from the heaviest patterns with those templates kept as the dive
-left them for a while (``planner.search``). ``best_dive`` dives more than once
-from the same LP and keeps the dive that ends lowest.
+left them for a while (``planner.search``).
 """
 
 from __future__ import annotations
@@ -26,37 +25,11 @@ import math
 SURE = 0.8  # an LP value from which a cell is fixed without ranking
 PICK = 6  # cells fixed per step when none is that sure (one after an undo)
 MOST_RISE = 2  # points a step may raise the LP by, besides its shortfall
-DIVES = 2  # dives from the same converged LP (``best_dive``)
 
 
-def best_dive(master, people, price, settle, scale: int, tries: int = DIVES
-              ) -> tuple[list[frozenset], set[int]] | None:
-    """Of up to ``tries`` dives (``dive``) from the same converged LP, the one
-    that ends with the lowest LP; each after the first starts once the previous
-    one's fixings and bars are released and the LP settled again. None when the
-    first does not end. On Curtois 8 a dive's LP ended anywhere from 1302 to
-    1312 and the roster at a minute follows it loosely (1309.7 gave the miss
-    1315); a second dive, from an LP that by then holds the first one's patterns
-    too, ends elsewhere (planner/README.md, thirty-first session)."""
-    best = None
-    for n in range(tries):
-        if n:
-            for who in people:
-                who.release()
-                _keep_consistent(master, who.e, {}, set())
-            if settle() is None:
-                break
-        found = dive(master, people, price, settle, scale)
-        if found is None:
-            break  # nothing to dive on or the time up (so for the next too), or a give-up (not retried)
-        if best is None or found[2] < best[2] - 1e-6 * max(1.0, abs(best[2])):  # a tie: GLOP's rounding
-            best = found
-    return best[:2] if best is not None else None
-
-
-def dive(master, people, price, settle, scale: int) -> tuple[list[frozenset], set[int], float] | None:
-    """(each person's heaviest pattern, the templates dived on, the LP's value)
-    once no cell of those templates is fractional, or None (nothing short, someone priced by
+def dive(master, people, price, settle, scale: int) -> tuple[list[frozenset], set[int]] | None:
+    """(each person's heaviest pattern, the templates dived on) once no cell of
+    those templates is fractional, or None (nothing short, someone priced by
     CP-SAT, both branches of a cell left more people short, or the time is
     up). ``price(group, prices)`` prices a group exactly at the given prices;
     ``settle()`` prices everyone and re-solves the master until no pattern
@@ -92,14 +65,15 @@ def dive(master, people, price, settle, scale: int) -> tuple[list[frozenset], se
                 _bar(master, people[e], on[e], off[e], (d, t), prices, price, stuck)
             else:
                 for e in {e for e, _, _ in last_pick}:
-                    _apply(master, people[e], on[e], off[e])
+                    people[e].fix(on[e], frozenset(off[e]))
+                    _keep_consistent(master, e, on[e], off[e])
             last_pick, careful = [], not alone
             continue
         rest_before = rest
         fractional = {cell: x for cell, x in _values(master, targets).items()
                       if 1e-6 < x < 1 - 1e-6 and cell[1] not in on[cell[0]] and cell not in stuck}
         if not fractional:
-            return master.heaviest(), targets, value
+            return master.heaviest(), targets
         ranked = sorted(fractional, key=fractional.get)
         pick = ranked[-1:] if careful else [cell for cell in ranked if fractional[cell] >= SURE] or ranked[-PICK:]
         careful = False
@@ -122,12 +96,11 @@ def _bar(master, who, on: dict[int, int], off: set, cell: tuple[int, int], price
     person's best patterns without it; a cell that cannot be barred (every
     roster left works it) is left as it is, never picked again."""
     off.add(cell)
-    if _refix(master, who, on, off, prices, price):
-        _keep_consistent(master, who.e, on, off)
-    else:
+    if not _refix(master, who, on, off, prices, price):
         off.discard(cell)
-        _apply(master, who, on, off)
+        who.fix(on, frozenset(off))
         stuck.add((who.e, *cell))
+    _keep_consistent(master, who.e, on, off)
 
 
 def _refix(master, who, on: dict[int, int], off: set, prices, price) -> bool:
@@ -137,13 +110,6 @@ def _refix(master, who, on: dict[int, int], off: set, prices, price) -> bool:
     for work, cost in patterns:
         master.add(who.e, work, cost)
     return bool(patterns)
-
-
-def _apply(master, who, on: dict[int, int], off: set) -> None:
-    """Fix ``who`` to ``on`` and ``off`` again (a fixing undone) and bar the
-    master's patterns that break them."""
-    who.fix(on, frozenset(off))
-    _keep_consistent(master, who.e, on, off)
 
 
 def _values(master, targets: set[int]) -> dict[tuple, float]:

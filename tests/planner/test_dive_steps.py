@@ -1,9 +1,9 @@
 """The dive's steps (planner.dive) on a scripted master: a fixing that leaves more
 people short is undone and its cell barred, and the dive gives up when the bar
-does too; of two dives the one that ends lower is kept."""
+does too."""
 
 import planner.dive
-from planner.dive import best_dive, dive
+from planner.dive import dive
 
 
 class _Var:
@@ -68,9 +68,6 @@ class _Person:
         self.on, self.off = dict(on), off
         return True
 
-    def release(self) -> None:
-        self.fix({})
-
     def price(self, group, prices):
         works = [frozenset({(0, 0, 0)}), frozenset({(0, 1, 0)})]
         return [([(w, 0) for w in works if all((0, d, t) in w for d, t in self.on.items())
@@ -85,7 +82,7 @@ def test_the_dive_bars_a_cell_whose_fixing_left_more_people_short_and_ends_whole
     kim = _Person()
     master = _Master(kim, lambda who: 1.5 if who.on else 0.5)
     found = dive(master, [kim], kim.price, master.settle, scale=1)
-    assert found == ([frozenset({(0, 0, 0)})], {0}, 50.0)  # 0.5 short at 100 a person
+    assert found == ([frozenset({(0, 0, 0)})], {0})
     assert kim.on == {} and kim.off == frozenset({(1, 0)})
 
 
@@ -94,39 +91,3 @@ def test_the_dive_gives_up_when_both_branches_leave_more_people_short(monkeypatc
     kim = _Person()
     master = _Master(kim, lambda who: 1.5 if who.on or who.off else 0.5)
     assert dive(master, [kim], kim.price, master.settle, scale=1) is None
-
-
-def test_of_two_dives_the_one_that_ends_lowest_is_kept_each_from_a_released_lp(monkeypatch):
-    """The first dive ends at 105, the second at 102: the second is kept. Before it
-    Kim's fixings and bars are released, her barred pattern opened again, and then
-    the LP settled. A tie keeps the first. A dive that does not end (None: nothing
-    to dive on, a give-up, the time up) ends the dives; a settling that fails (the
-    time up) too."""
-    kim = _Person()
-    master = _Master(kim, lambda who: 0.5)
-    ends = [([frozenset({(0, 0, 0)})], {0}, 105.0), ([frozenset({(0, 1, 0)})], {0}, 102.0)]
-    seen, settled = [], []
-
-    def scripted(master, people, price, settle, scale):
-        seen.append((dict(kim.on), kim.off, [var.ub for _, var in master.columns[0]]))
-        kim.fix({1: 0}, frozenset({(0, 0)}))
-        master.columns[0][0][1].SetUb(0)
-        return ends.pop(0)
-
-    def settle():
-        settled.append((dict(kim.on), [var.ub for _, var in master.columns[0]]))
-        return master.settle()
-
-    monkeypatch.setattr(planner.dive, "dive", scripted)
-    first, second = ([frozenset({(0, 0, 0)})], {0}), ([frozenset({(0, 1, 0)})], {0})
-    assert best_dive(master, [kim], kim.price, settle, scale=1) == second
-    assert seen[1] == ({}, frozenset(), [float("inf"), float("inf")])
-    assert settled == [({}, [float("inf"), float("inf")])]  # settled once released
-    ends[:] = [first + (105.0,), second + (105.0 - 1e-9,)]
-    assert best_dive(master, [kim], kim.price, settle, scale=1) == first
-    ends[:] = [first + (105.0,), None]
-    assert best_dive(master, [kim], kim.price, settle, scale=1) == first
-    ends[:] = [None, second + (102.0,)]
-    assert best_dive(master, [kim], kim.price, settle, scale=1) is None and len(ends) == 1
-    ends[:] = [first + (105.0,), second + (102.0,)]
-    assert best_dive(master, [kim], kim.price, lambda: None, scale=1) == first and len(ends) == 1
