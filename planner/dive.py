@@ -65,8 +65,7 @@ def dive(master, people, price, settle, scale: int) -> tuple[list[frozenset], se
                 _bar(master, people[e], on[e], off[e], (d, t), prices, price, stuck)
             else:
                 for e in {e for e, _, _ in last_pick}:
-                    people[e].fix(on[e], frozenset(off[e]))
-                    _keep_consistent(master, e, on[e], off[e])
+                    _apply(master, people[e], on[e], off[e])
             last_pick, careful = [], not alone
             continue
         rest_before = rest
@@ -96,11 +95,12 @@ def _bar(master, who, on: dict[int, int], off: set, cell: tuple[int, int], price
     person's best patterns without it; a cell that cannot be barred (every
     roster left works it) is left as it is, never picked again."""
     off.add(cell)
-    if not _refix(master, who, on, off, prices, price):
+    if _refix(master, who, on, off, prices, price):
+        _keep_consistent(master, who.e, on, off)
+    else:
         off.discard(cell)
-        who.fix(on, frozenset(off))
+        _apply(master, who, on, off)
         stuck.add((who.e, *cell))
-    _keep_consistent(master, who.e, on, off)
 
 
 def _refix(master, who, on: dict[int, int], off: set, prices, price) -> bool:
@@ -110,6 +110,13 @@ def _refix(master, who, on: dict[int, int], off: set, prices, price) -> bool:
     for work, cost in patterns:
         master.add(who.e, work, cost)
     return bool(patterns)
+
+
+def _apply(master, who, on: dict[int, int], off: set) -> None:
+    """Fix ``who`` to ``on`` and ``off`` again (a fixing undone) and bar the
+    master's patterns that break them."""
+    who.fix(on, frozenset(off))
+    _keep_consistent(master, who.e, on, off)
 
 
 def _values(master, targets: set[int]) -> dict[tuple, float]:
