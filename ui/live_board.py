@@ -17,7 +17,7 @@ from data.demo import ensure_live_day
 from data.kpis import WaitRules
 from data.visits import board_frame
 from ui import board, context
-from ui.format import percent
+from ui.format import goal_left, percent
 
 
 def render(
@@ -88,7 +88,8 @@ def _alerts(annotated, rules: WaitRules) -> None:
         st.error(f"**{len(breached)} past the {rules.target_minutes}-minute goal:** {context.escape_markdown(who)}",
                  icon=":material/alarm:")
     if len(warning):
-        who = ", ".join(f"{r.patient} ({r.provider}, {int(r.minutes_left)} min left)" for r in warning.itertuples())
+        # the board's own wording, so the banner and the Goal column agree to the minute
+        who = ", ".join(f"{r.patient} ({r.provider}, {goal_left(r.minutes_left)})" for r in warning.itertuples())
         st.warning(f"**{len(warning)} about to breach, step in now:** {context.escape_markdown(who)}",
                    icon=":material/timer:")
 

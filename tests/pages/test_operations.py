@@ -46,6 +46,30 @@ def test_front_desk_action_persists(app, demo_db_url):
         assert visit.status == "checked_in" and visit.checked_in_at is not None
 
 
+def test_the_about_to_breach_banner_says_what_the_goal_column_says(app, demo_db_url):
+    # 14.5 minutes into a 17-minute goal: 2.5 left, which the board shows as
+    # "3 min left"; the banner once said "2 min left" for the same patient.
+    engine = make_engine(demo_db_url)
+    now = dt.datetime.now()
+    with Session(engine) as s:
+        template = s.scalars(select(Appointment).order_by(Appointment.id.desc())).first()
+        s.add(Appointment(
+            location_id=template.location_id, provider_id=template.provider_id, patient_id=template.patient_id,
+            visit_type_id=template.visit_type_id, scheduled_at=now.replace(second=0, microsecond=0),
+            duration_minutes=15, booked_at=now - dt.timedelta(days=1), status="checked_in",
+            checked_in_at=now - dt.timedelta(minutes=14, seconds=30),
+        ))
+        s.commit()
+    at = app.run()
+    assert not at.exception
+    banner = next(w.value for w in at.warning if "about to breach" in w.value)
+    board = at.dataframe[0].value
+    warned = board[board["Band"] == "Warning"]
+    assert len(warned) >= 1 and (warned["Goal"] == "3 min left").any()
+    for _, row in warned.iterrows():
+        assert f"{row['Patient']} ({row['Provider']}, {row['Goal']})" in banner.replace("\\", "")
+
+
 def test_provider_filter_narrows_the_board(app):
     at = app.run()
     provider = at.selectbox(key="provider")
