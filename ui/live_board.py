@@ -17,7 +17,7 @@ from data.demo import ensure_live_day
 from data.kpis import WaitRules
 from data.visits import board_frame
 from ui import board, context
-from ui.format import goal_left, percent
+from ui.format import goal_left, minutes, percent
 
 
 def render(
@@ -80,15 +80,15 @@ def render(
 
 
 def _alerts(annotated, rules: WaitRules) -> None:
+    # in the board's own wording (ui.format), so banners and columns agree to the minute
     waiting = annotated[annotated["waiting"]].sort_values("minutes_left")
     breached = waiting[waiting["band"] == kpis.BREACHED]
     warning = waiting[waiting["band"] == kpis.WARNING]
     if len(breached):
-        who = ", ".join(f"{r.patient} ({r.provider}, {int(r.wait_min)} min)" for r in breached.itertuples())
+        who = ", ".join(f"{r.patient} ({r.provider}, {minutes(r.wait_min)})" for r in breached.itertuples())
         st.error(f"**{len(breached)} past the {rules.target_minutes}-minute goal:** {context.escape_markdown(who)}",
                  icon=":material/alarm:")
     if len(warning):
-        # the board's own wording, so the banner and the Goal column agree to the minute
         who = ", ".join(f"{r.patient} ({r.provider}, {goal_left(r.minutes_left)})" for r in warning.itertuples())
         st.warning(f"**{len(warning)} about to breach, step in now:** {context.escape_markdown(who)}",
                    icon=":material/timer:")
