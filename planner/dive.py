@@ -15,42 +15,86 @@ barred instead (the other branch), so that the dive ends with every cell of
 those templates whole and the heaviest patterns agree on them. When a bar
 leaves more people short, both branches did, and the dive gives up. The LNS
 then starts from the heaviest patterns with those templates kept as the dive
-left them for a while (``planner.search``).
+left them for a while (``planner.search``). A dive whose LP ends high (more
+than ``REDIVE_RISE`` above where it started) is run once more from the start
+with another threshold, and the dive that ends lower is kept.
 """
 
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 SURE = 0.9  # an LP value from which a cell is fixed without ranking (0.8 until the
 # thirty-second session: on Curtois 8 its dives ended higher; planner/README.md)
 PICK = 6  # cells fixed per step when none is that sure (one after an undo)
 MOST_RISE = 2  # points a step may raise the LP by, besides its shortfall
+# A dive whose LP ends more than this share above the LP it started from is
+# tried again from the start with cells fixed from SURE_AGAIN, and the lower
+# kept: the roster follows the LP the dive ends with, and on Curtois 8 the
+# dives that ended high at one threshold seldom did at the other
+# (planner/README.md, thirty-third session).
+REDIVE_RISE = 0.0075
+SURE_AGAIN = 0.8
+
+
+class Dived(NamedTuple):
+    patterns: list[frozenset]
+    targets: set[int]
+    start: float  # the LP's value before the first fixing
+    value: float  # the LP's value at the end
 
 
 def dive(master, people, price, settle, scale: int) -> tuple[list[frozenset], set[int]] | None:
     """(each person's heaviest pattern, the templates dived on) once no cell of
     those templates is fractional, or None (nothing short, someone priced by
     CP-SAT, both branches of a cell left more people short, or the time is
-    up). ``price(group, prices)`` prices a group exactly at the given prices;
+    up). A first dive that ends high is tried again (``REDIVE_RISE``); a second
+    dive that gives up or runs out of time leaves the first. ``price(group, prices)`` prices a group exactly at the given prices;
     ``settle()`` prices everyone and re-solves the master until no pattern
     pays, giving the LP's value and prices, or None (GLOP failed, a Stop, or
     the time is up). The master must have converged."""
     targets = master.short_templates()
     if not targets or any(who.exact is None for who in people):
         return None
+    short = math.ceil(master.short() - 1e-6)  # the LP's people short, rounded up
+    first = _dive(master, people, price, settle, scale, targets, short, SURE)
+    if first is None:
+        return None
+    if first.value - first.start > REDIVE_RISE * abs(first.start):
+        _release(master, people)
+        second = _dive(master, people, price, settle, scale, targets, short, SURE_AGAIN)
+        if second is not None and second.value < first.value:
+            return second.patterns, second.targets
+    return first.patterns, first.targets
+
+
+def _release(master, people) -> None:
+    """Undo every fixing and bar of a dive (the patterns it priced stay)."""
+    for who in people:
+        who.fix({}, frozenset())
+    for cols in master.columns:
+        for _, var in cols:
+            var.SetUb(master.lp.infinity())
+
+
+def _dive(master, people, price, settle, scale: int, targets: set[int], short0: int,
+          sure: float) -> Dived | None:
+    """One dive that may leave ``short0`` people short, fixing without ranking
+    the cells at ``sure`` or more."""
     on: list[dict[int, int]] = [{} for _ in people]  # day -> template, per person
     off: list[set[tuple[int, int]]] = [set() for _ in people]  # (day, template) barred
     stuck: set[tuple] = set()  # cells that can be neither fixed nor barred
-    short0 = math.ceil(master.short() - 1e-6)
     last_pick: list[tuple] = []  # the cells the last step fixed
     careful = False
     rest_before = 0.0  # the LP's value less its shortfall's cost, before the last step
+    start = None
     while True:
         settled = settle()
         if settled is None:
             return None
         value, prices = settled
+        start = value if start is None else start
         rest = value - _shortfall_cost(master)
         if not last_pick and master.short() > short0 + 1e-6:
             return None  # a cell barred (both branches) left more people short: give up
@@ -73,9 +117,9 @@ def dive(master, people, price, settle, scale: int) -> tuple[list[frozenset], se
         fractional = {cell: x for cell, x in _values(master, targets).items()
                       if 1e-6 < x < 1 - 1e-6 and cell[1] not in on[cell[0]] and cell not in stuck}
         if not fractional:
-            return master.heaviest(), targets
+            return Dived(master.heaviest(), targets, start, value)
         ranked = sorted(fractional, key=fractional.get)
-        pick = ranked[-1:] if careful else [cell for cell in ranked if fractional[cell] >= SURE] or ranked[-PICK:]
+        pick = ranked[-1:] if careful else [cell for cell in ranked if fractional[cell] >= sure] or ranked[-PICK:]
         careful = False
         last_pick = []
         for e, d, t in pick:

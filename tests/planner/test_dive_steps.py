@@ -1,6 +1,7 @@
 """The dive's steps (planner.dive) on a scripted master: a fixing that leaves more
 people short is undone and its cell barred, and the dive gives up when the bar
-does too."""
+does too; a dive that ends high is run again from the start and the lower end
+kept."""
 
 import planner.dive
 from planner.dive import dive
@@ -91,3 +92,45 @@ def test_the_dive_gives_up_when_both_branches_leave_more_people_short(monkeypatc
     kim = _Person()
     master = _Master(kim, lambda who: 1.5 if who.on or who.off else 0.5)
     assert dive(master, [kim], kim.price, master.settle, scale=1) is None
+
+
+def _scripted_dives(monkeypatch, ends: dict[float, float], seen: list):
+    """Dives that end at the LP value ``ends[sure]`` from 1000, each recording
+    what it found: its threshold, and whether the master and people were free."""
+
+    def one(master, people, price, settle, scale, targets, short0, sure):
+        free = all(var.ub == float("inf") for _, var in master.columns[0]) and not people[0].on
+        seen.append((sure, free))
+        people[0].fix({0: 0})
+        master.columns[0][1][1].SetUb(0)
+        return planner.dive.Dived([frozenset({("dive", sure)})], targets, 1000.0, ends[sure])
+
+    monkeypatch.setattr(planner.dive, "_dive", one)
+
+
+def test_a_dive_ending_over_three_quarters_of_1_percent_up_is_redone_from_the_start_and_the_lower_kept(monkeypatch):
+    seen = []
+    _scripted_dives(monkeypatch, {0.9: 1008.0, 0.8: 1004.0}, seen)
+    kim = _Person()
+    master = _Master(kim, lambda who: 0.5)
+    found = dive(master, [kim], kim.price, master.settle, scale=1)
+    assert found == ([frozenset({("dive", 0.8)})], {0})
+    assert seen == [(0.9, True), (0.8, True)]  # the second dive started with nothing fixed or barred
+
+
+def test_the_first_dive_is_kept_when_the_second_ends_no_lower(monkeypatch):
+    seen = []
+    _scripted_dives(monkeypatch, {0.9: 1008.0, 0.8: 1008.0}, seen)
+    kim = _Person()
+    master = _Master(kim, lambda who: 0.5)
+    assert dive(master, [kim], kim.price, master.settle, scale=1) == ([frozenset({("dive", 0.9)})], {0})
+    assert [sure for sure, _ in seen] == [0.9, 0.8]
+
+
+def test_a_dive_that_ends_within_three_quarters_of_1_percent_is_not_tried_again(monkeypatch):
+    seen = []
+    _scripted_dives(monkeypatch, {0.9: 1007.5, 0.8: 1000.0}, seen)
+    kim = _Person()
+    master = _Master(kim, lambda who: 0.5)
+    assert dive(master, [kim], kim.price, master.settle, scale=1) == ([frozenset({("dive", 0.9)})], {0})
+    assert seen == [(0.9, True)]
