@@ -56,6 +56,8 @@ DIVE_MOST_SHARE = 0.4
 # The dive may run past the column generation's time by this share of it: on
 # Curtois 8 it took 3-9 s after a convergence at about 3 s of 12, close to the
 # end, and a dive cut short is lost (planner/README.md, thirtieth session).
+# A second dive (dive.REDIVE_RISE) runs within the same time; cut short, the
+# first is kept.
 DIVE_EXTRA_SHARE = 1.0
 PATHS = 3  # rosters a shortest-path pricing returns: the cheapest end states
 RETRY_PARAMETERS = "use_preprocessing: false"  # GLOP's, for a master solve it gave up on (Master.solve)

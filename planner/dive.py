@@ -15,9 +15,9 @@ barred instead (the other branch), so that the dive ends with every cell of
 those templates whole and the heaviest patterns agree on them. When a bar
 leaves more people short, both branches did, and the dive gives up. The LNS
 then starts from the heaviest patterns with those templates kept as the dive
-left them for a while (``planner.search``). A dive whose LP ends high (more
-than ``REDIVE_RISE`` above where it started) is run once more from the start
-with another threshold, and the dive that ends lower is kept.
+left them for a while (``planner.search``). A dive whose LP ends high (up by
+more than the share ``REDIVE_RISE`` of where it started) is run once more from
+the start with another threshold, and the dive that ends lower is kept.
 """
 
 from __future__ import annotations
@@ -39,6 +39,8 @@ SURE_AGAIN = 0.8
 
 
 class Dived(NamedTuple):
+    """Where one dive ended: what ``dive`` returns, and the LP it rose from."""
+
     patterns: list[frozenset]
     targets: set[int]
     start: float  # the LP's value before the first fixing
@@ -50,7 +52,8 @@ def dive(master, people, price, settle, scale: int) -> tuple[list[frozenset], se
     those templates is fractional, or None (nothing short, someone priced by
     CP-SAT, both branches of a cell left more people short, or the time is
     up). A first dive that ends high is tried again (``REDIVE_RISE``); a second
-    dive that gives up or runs out of time leaves the first. ``price(group, prices)`` prices a group exactly at the given prices;
+    dive that gives up or runs out of time leaves the first.
+    ``price(group, prices)`` prices a group exactly at the given prices;
     ``settle()`` prices everyone and re-solves the master until no pattern
     pays, giving the LP's value and prices, or None (GLOP failed, a Stop, or
     the time is up). The master must have converged."""
