@@ -3,6 +3,8 @@ people short is undone and its cell barred, and the dive gives up when the bar
 does too; a dive that ends high is run again from the start and the lower end
 kept."""
 
+import pytest
+
 import planner.dive
 from planner.dive import dive
 
@@ -94,9 +96,11 @@ def test_the_dive_gives_up_when_both_branches_leave_more_people_short(monkeypatc
     assert dive(master, [kim], kim.price, master.settle, scale=1) is None
 
 
-def _scripted_dives(monkeypatch, ends: dict[float, float], seen: list):
-    """Dives that end at the LP value ``ends[sure]`` from 1000, each recording
-    what it found: its threshold, and whether the master and people were free."""
+def _dives_scripted(monkeypatch, ends: dict[float, float]):
+    """Run ``dive`` over dives that end at the LP value ``ends[sure]`` from 1000:
+    (what it returned, each dive's threshold and whether it found the master
+    and people free of fixings and bars)."""
+    seen = []
 
     def one(master, people, price, settle, scale, targets, short0, sure):
         free = all(var.ub == float("inf") for _, var in master.columns[0]) and not people[0].on
@@ -106,31 +110,22 @@ def _scripted_dives(monkeypatch, ends: dict[float, float], seen: list):
         return planner.dive.Dived([frozenset({("dive", sure)})], targets, 1000.0, ends[sure])
 
     monkeypatch.setattr(planner.dive, "_dive", one)
+    kim = _Person()
+    master = _Master(kim, lambda who: 0.5)
+    return dive(master, [kim], kim.price, master.settle, scale=1), seen
 
 
 def test_a_dive_ending_over_three_quarters_of_1_percent_up_is_redone_from_the_start_and_the_lower_kept(monkeypatch):
-    seen = []
-    _scripted_dives(monkeypatch, {0.9: 1008.0, 0.8: 1004.0}, seen)
-    kim = _Person()
-    master = _Master(kim, lambda who: 0.5)
-    found = dive(master, [kim], kim.price, master.settle, scale=1)
+    found, seen = _dives_scripted(monkeypatch, {0.9: 1008.0, 0.8: 1004.0})
     assert found == ([frozenset({("dive", 0.8)})], {0})
     assert seen == [(0.9, True), (0.8, True)]  # the second dive started with nothing fixed or barred
 
 
-def test_the_first_dive_is_kept_when_the_second_ends_no_lower(monkeypatch):
-    seen = []
-    _scripted_dives(monkeypatch, {0.9: 1008.0, 0.8: 1008.0}, seen)
-    kim = _Person()
-    master = _Master(kim, lambda who: 0.5)
-    assert dive(master, [kim], kim.price, master.settle, scale=1) == ([frozenset({("dive", 0.9)})], {0})
-    assert [sure for sure, _ in seen] == [0.9, 0.8]
-
-
-def test_a_dive_that_ends_within_three_quarters_of_1_percent_is_not_tried_again(monkeypatch):
-    seen = []
-    _scripted_dives(monkeypatch, {0.9: 1007.5, 0.8: 1000.0}, seen)
-    kim = _Person()
-    master = _Master(kim, lambda who: 0.5)
-    assert dive(master, [kim], kim.price, master.settle, scale=1) == ([frozenset({("dive", 0.9)})], {0})
-    assert seen == [(0.9, True)]
+@pytest.mark.parametrize("ends, dives", [
+    ({0.9: 1008.0, 0.8: 1008.0}, [0.9, 0.8]),  # the second ends no lower
+    ({0.9: 1007.5, 0.8: 1000.0}, [0.9]),  # within 0.75 %: no second dive
+])
+def test_the_first_dive_is_kept_unless_a_second_after_a_high_first_ends_lower(monkeypatch, ends, dives):
+    found, seen = _dives_scripted(monkeypatch, ends)
+    assert found == ([frozenset({("dive", 0.9)})], {0})
+    assert [sure for sure, _ in seen] == dives
