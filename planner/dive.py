@@ -39,10 +39,9 @@ SURE_AGAIN = 0.8
 
 
 class Dived(NamedTuple):
-    """Where one dive ended: what ``dive`` returns, and the LP it rose from."""
+    """Where one dive ended: each person's heaviest pattern, and the LP it rose from."""
 
     patterns: list[frozenset]
-    targets: set[int]
     start: float  # the LP's value before the first fixing
     value: float  # the LP's value at the end
 
@@ -68,8 +67,8 @@ def dive(master, people, price, settle, scale: int) -> tuple[list[frozenset], se
         _release(master, people)
         second = _dive(master, people, price, settle, scale, targets, short, SURE_AGAIN)
         if second is not None and second.value < first.value:
-            return second.patterns, second.targets
-    return first.patterns, first.targets
+            return second.patterns, targets
+    return first.patterns, targets
 
 
 def _release(master, people) -> None:
@@ -120,7 +119,7 @@ def _dive(master, people, price, settle, scale: int, targets: set[int], short0: 
         fractional = {cell: x for cell, x in _values(master, targets).items()
                       if 1e-6 < x < 1 - 1e-6 and cell[1] not in on[cell[0]] and cell not in stuck}
         if not fractional:
-            return Dived(master.heaviest(), targets, start, value)
+            return Dived(master.heaviest(), start, value)
         ranked = sorted(fractional, key=fractional.get)
         pick = ranked[-1:] if careful else [cell for cell in ranked if fractional[cell] >= sure] or ranked[-PICK:]
         careful = False

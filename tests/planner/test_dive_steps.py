@@ -107,7 +107,7 @@ def _dives_scripted(monkeypatch, ends: dict[float, float]):
         seen.append((sure, free))
         people[0].fix({0: 0})
         master.columns[0][1][1].SetUb(0)
-        return planner.dive.Dived([frozenset({("dive", sure)})], targets, 1000.0, ends[sure])
+        return planner.dive.Dived([frozenset({("dive", sure)})], 1000.0, ends[sure])
 
     monkeypatch.setattr(planner.dive, "_dive", one)
     kim = _Person()
